@@ -7,9 +7,10 @@ class DeliberateError(Exception):
     status = 400
     code = "error"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field  # the form field the message belongs next to, if any
 
 
 class ValidationError(DeliberateError):

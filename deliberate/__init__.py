@@ -1,0 +1,101 @@
+"""Deliberate: an online deliberation and referendum platform for membership organisations."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=False,
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    app.instance_path = app.config["INSTANCE_PATH"]
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _check_production_settings(app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    _init_extensions(app)
+
+    from deliberate.web import register_blueprints
+    from deliberate.web.errors import register_error_handlers
+    from deliberate.web.security import register_security_headers
+
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_security_headers(app)
+
+    from deliberate.cli import register_commands
+
+    register_commands(app)
+
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def _check_production_settings(app: Flask) -> None:
+    if app.config["ENV_NAME"] == "production":
+        if app.config["SECRET_KEY"] in ("", "dev-only-insecure-key") or len(
+            app.config["SECRET_KEY"]
+        ) < 32:
+            raise RuntimeError("Set SECRET_KEY to a random string of at least 32 characters.")
+        app.config["DEBUG"] = False
+
+
+def _init_extensions(app: Flask) -> None:
+    from deliberate import database
+    from deliberate.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"],
+        app.config["DATABASE_BUSY_TIMEOUT"],
+        app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    )
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_member(session_token: str):
+        from sqlalchemy import select
+
+        from deliberate.models import Member
+
+        return db.session.execute(
+            select(Member).where(Member.session_token == session_token)
+        ).scalar_one_or_none()
+
+
+def _select_locale() -> str | None:
+    languages = Config.LANGUAGES
+    if current_user and current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    return request.accept_languages.best_match(languages) or os.environ.get("DEFAULT_LOCALE")

@@ -1,0 +1,1 @@
+"""Auditor tools that run outside the application: the standalone bundle verifier."""

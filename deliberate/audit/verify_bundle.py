@@ -1,0 +1,440 @@
+#!/usr/bin/env python3
+"""Verify a Deliberate auditor's bundle: python verify_bundle.py BUNDLE.zip [--public-key KEY].
+
+Standalone on purpose: the standard library plus, for the signature only, the
+"cryptography" package. It does not import Deliberate, so an auditor can read it in one
+sitting and run it anywhere. The format it checks is docs/bundle-format.md.
+
+Every check prints one line starting with "ok" or "FAILED"; notes start with "WARNING".
+Exit status: 0 if every check held, 1 if any failed, 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import re
+import struct
+import sys
+import zipfile
+from contextlib import contextmanager
+
+FORMAT = "deliberate-bundle/1"
+CHECKPOINT_TAG = "deliberate.checkpoint.v1"
+HEX64 = re.compile(r"[0-9a-f]{64}")
+OPTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+YES_NO = ("yes", "no", "abstain")
+RANKED_METHODS = ("ranked", "irv", "stv", "schulze", "borda", "condorcet")
+SIGNED = ("manifest.json", "manifest.sig")
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+ZIP_EXTERNAL_ATTR = 0o100644 << 16
+
+
+class Report:
+    """Prints one line per check and remembers whether any failed."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def ok(self, message: str) -> None:
+        print(f"ok {message}")
+
+    def failed(self, message: str) -> None:
+        self.failures += 1
+        print(f"FAILED {message}")
+
+    def warn(self, message: str) -> None:
+        print(f"WARNING {message}")
+
+    @contextmanager
+    def guard(self, what: str):
+        """Turn an unexpected error inside a check into a FAILED line instead of a traceback."""
+        try:
+            yield
+        except Exception as error:  # noqa: BLE001 - a verifier must report, never crash
+            self.failed(f"{what}: {type(error).__name__}: {error}")
+
+
+def netstrings(*fields: str) -> bytes:
+    """``len:bytes,`` per UTF-8 field: the framing of every multi-field hash."""
+    return b"".join(b"%d:%s," % (len(f.encode()), f.encode()) for f in fields)
+
+
+def canonical_json(value: object) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the bytes whose SHA-256 is the definition digest."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8")
+
+
+def unescape_cell(value: str) -> str:
+    """Undo the formula-injection rule: drop one leading apostrophe."""
+    return value[1:] if value.startswith("'") else value
+
+
+def read_csv(archive: zipfile.ZipFile, name: str):
+    """Yield the unescaped rows of a CSV member, streaming."""
+    with archive.open(name) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        for row in csv.reader(text, strict=True):
+            yield [unescape_cell(cell) for cell in row]
+
+
+# --- container and manifest ------------------------------------------------------------
+
+
+def check_layout(path: str, archive: zipfile.ZipFile, report: Report) -> None:
+    """The zip has exactly the canonical shape the writer produces, so stray bytes show up."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    problems = []
+    position = 0
+    for info in sorted(archive.infolist(), key=lambda i: i.header_offset):
+        problems += member_layout_problems(data, info, position)
+        position = member_end(data, info)
+    eocd = data[-22:]
+    sig, disk, disk_cd, n_here, n_total, cd_size, cd_offset, comment_len = struct.unpack(
+        "<4s4H2LH", eocd
+    )
+    if sig != b"PK\x05\x06" or disk or disk_cd or comment_len:
+        problems.append("end-of-central-directory record is not canonical")
+    if n_here != n_total or n_total != len(archive.infolist()):
+        problems.append("end-of-central-directory member count is wrong")
+    if cd_offset != position or cd_offset + cd_size + 22 != len(data):
+        problems.append("bytes between members or after the central directory")
+    if problems:
+        report.failed("zip layout: " + "; ".join(problems[:5]))
+    else:
+        report.ok(f"zip layout: {len(archive.infolist())} members, canonical headers, no stray bytes")
+
+
+def member_layout_problems(data: bytes, info: zipfile.ZipInfo, position: int) -> list[str]:
+    """Compare one member's local header with its central-directory entry and the fixed values."""
+    name = info.filename
+    fields = struct.unpack("<4s5H3L2H", data[info.header_offset : info.header_offset + 30])
+    sig, version, flags, method, dos_time, dos_date, crc, csize, usize, name_len, extra_len = fields
+    local_name = data[info.header_offset + 30 : info.header_offset + 30 + name_len]
+    expected = {
+        "offset": (info.header_offset, position),
+        "signature": (sig, b"PK\x03\x04"),
+        "name": (local_name, info.filename.encode("ascii", "replace")),
+        "version": ((version, info.extract_version, info.create_version), (20, 20, 20)),
+        "flags": ((flags, info.flag_bits & ~0x08), (info.flag_bits, 0)),
+        "method": ((method, info.compress_type), (8, 8)),
+        "date": ((dos_time, dos_date, info.date_time), (0, 33, ZIP_DATE_TIME)),
+        "attributes": (
+            (info.create_system, info.external_attr, info.internal_attr, info.volume),
+            (3, ZIP_EXTERNAL_ATTR, 0, 0),
+        ),
+        "extra/comment": ((extra_len, info.extra, info.comment, info.reserved), (0, b"", b"", 0)),
+    }
+    if not flags & 0x08:
+        expected["sizes"] = ((crc, csize, usize), (info.CRC, info.compress_size, info.file_size))
+    else:
+        start = member_end(data, info) - 16
+        descriptor = struct.unpack("<4s3L", data[start : start + 16])
+        want = (b"PK\x07\x08", info.CRC, info.compress_size, info.file_size)
+        expected["descriptor"] = ((descriptor, (crc, csize, usize)), (want, (0, 0, 0)))
+    return [f"{name}: {what} differs" for what, (got, want) in expected.items() if got != want]
+
+
+def member_end(data: bytes, info: zipfile.ZipInfo) -> int:
+    """Offset just past a member's data (and data descriptor, if it has one)."""
+    name_len, extra_len = struct.unpack("<2H", data[info.header_offset + 26 : info.header_offset + 30])
+    end = info.header_offset + 30 + name_len + extra_len + info.compress_size
+    return end + (16 if info.flag_bits & 0x08 else 0)
+
+
+def check_manifest(archive: zipfile.ZipFile, report: Report) -> dict | None:
+    """Every listed file has the listed SHA-256 and size, and nothing unlisted is present."""
+    manifest = json.loads(archive.read("manifest.json"))
+    if manifest.get("format") != FORMAT:
+        report.failed(f"manifest.json: format is {manifest.get('format')!r}, expected {FORMAT!r}")
+    listed = [entry["name"] for entry in manifest["files"]]
+    present = [info.filename for info in archive.infolist()]
+    if len(set(present)) != len(present) or len(set(listed)) != len(listed):
+        report.failed("zip members: a file name appears twice")
+    unlisted = sorted(set(present) - set(listed) - set(SIGNED))
+    if unlisted:
+        report.failed(f"zip members: not in the manifest: {', '.join(unlisted)}")
+    for entry in manifest["files"]:
+        name = entry["name"]
+        with report.guard(name):
+            if name not in present:
+                report.failed(f"{name}: listed in the manifest but missing from the zip")
+                continue
+            digest, size = hash_member(archive, name)
+            if digest != entry["sha256"]:
+                report.failed(f"{name}: SHA-256 does not match the manifest")
+            elif size != entry["size"]:
+                report.failed(f"{name}: size {size} does not match the manifest ({entry['size']})")
+            else:
+                report.ok(f"{name}: SHA-256 and size match the manifest")
+    return manifest
+
+
+def hash_member(archive: zipfile.ZipFile, name: str) -> tuple[str, int]:
+    """SHA-256 and size of a member's uncompressed bytes, read in chunks (checks the CRC too)."""
+    hasher = hashlib.sha256()
+    size = 0
+    with archive.open(name) as member:
+        while chunk := member.read(1 << 16):
+            hasher.update(chunk)
+            size += len(chunk)
+    return hasher.hexdigest(), size
+
+
+def check_signature(archive: zipfile.ZipFile, args: argparse.Namespace, report: Report) -> None:
+    """manifest.sig is an Ed25519 signature of manifest.json's exact bytes."""
+    if args.skip_signature:
+        report.warn("manifest.sig: signature NOT checked (--skip-signature)")
+        return
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    except ImportError:
+        report.failed(
+            "manifest.sig: signature NOT checked: the 'cryptography' package is not installed "
+            "(install it, or pass --skip-signature to accept an unchecked bundle)"
+        )
+        return
+    bundled = archive.read("public_key.pem")
+    if args.public_key:
+        with open(args.public_key, "rb") as handle:
+            pem, source = handle.read(), f"the key in {args.public_key}"
+        if pem.strip() != bundled.strip():
+            report.warn("public_key.pem inside the bundle differs from the key you supplied")
+    else:
+        pem, source = bundled, "the bundle's own public_key.pem"
+    key = load_pem_public_key(pem)
+    if not isinstance(key, Ed25519PublicKey):
+        report.failed(f"manifest.sig: {source} is not an Ed25519 public key")
+        return
+    try:
+        key.verify(archive.read("manifest.sig"), archive.read("manifest.json"))
+    except InvalidSignature:
+        report.failed(f"manifest.sig: not a valid signature of manifest.json by {source}")
+        return
+    report.ok(f"manifest.sig: valid Ed25519 signature of manifest.json by {source}")
+    if not args.public_key:
+        report.warn(
+            "a key shipped inside the bundle proves integrity only, not origin: "
+            "pass --public-key with the organisation's key obtained separately"
+        )
+
+
+# --- chain and count -------------------------------------------------------------------
+
+
+def check_definition(archive: zipfile.ZipFile, report: Report) -> tuple[dict, str]:
+    """Checkpoint 0: the definition digest, and the electorate hash it commits to."""
+    referendum = json.loads(archive.read("referendum.json"))
+    electorate = json.loads(archive.read("electorate.json"))
+    definition = referendum["definition"]
+    digest = hashlib.sha256(canonical_json(definition)).hexdigest()
+    if digest == referendum["definition_digest"]:
+        report.ok(f"definition digest (checkpoint 0): {digest}")
+    else:
+        report.failed("referendum.json: definition_digest does not match the definition")
+    if definition.get("electorate_hash") == electorate["electorate_hash"]:
+        report.ok(f"electorate: {electorate['electorate_size']} members, hash in the definition")
+    else:
+        report.failed("electorate.json: electorate_hash differs from the definition's")
+    return referendum, digest
+
+
+def choice_kind(method: str) -> str:
+    """Which canonical choice shape a counting method takes."""
+    if method == "yes_no":
+        return "yes_no"
+    if method == "plurality":
+        return "single"
+    if method == "approval":
+        return "approval"
+    if method in RANKED_METHODS:
+        return "ranking"
+    raise ValueError(f"unknown counting method {method!r}")
+
+
+def parse_choice(kind: str, text: str, options: set[str]) -> list[str]:
+    """The options a ballot counts for (first preferences for rankings); ValueError if invalid."""
+    if kind == "yes_no":
+        if text not in YES_NO:
+            raise ValueError(f"{text!r} is not yes, no or abstain")
+        return [text]
+    prefix = {"single": "option:", "approval": "approve:", "ranking": "rank:"}[kind]
+    if not text.startswith(prefix):
+        raise ValueError(f"{text!r} does not start with {prefix!r}")
+    body = text[len(prefix) :]
+    if kind == "single":
+        levels = [[body]]
+    elif kind == "approval":
+        levels = [body.split(",")] if body else []
+    else:
+        levels = [level.split("=") for level in body.split(">")] if body else []
+    named = [option for level in levels for option in level]
+    if any(option not in options for option in named):
+        raise ValueError(f"{text!r} names an option that is not on the ballot")
+    if len(set(named)) != len(named) or any(level != sorted(level) for level in levels):
+        raise ValueError(f"{text!r} is not in canonical form")
+    return levels[0] if levels else []
+
+
+def scan_ballots(archive: zipfile.ZipFile, kind: str, options: set[str], report: Report):
+    """One streaming pass over ballots.csv: per-checkpoint digests and counts, and the tally."""
+    hashers: dict[int, hashlib._Hash] = {}
+    counts: dict[int, int] = {}
+    tally: dict[str, int] = {}
+    problems = []
+    previous = ""
+    rows = read_csv(archive, "ballots.csv")
+    if next(rows, None) != ["tracker", "choice", "checkpoint_seq"]:
+        problems.append("header is not tracker,choice,checkpoint_seq")
+    total = 0
+    for number, row in enumerate(rows, start=2):
+        try:
+            tracker, choice, seq_text = row
+            if not HEX64.fullmatch(tracker) or tracker <= previous:
+                raise ValueError("tracker malformed, repeated or out of order")
+            seq = int(seq_text)
+            for option in parse_choice(kind, choice, options):
+                tally[option] = tally.get(option, 0) + 1
+        except ValueError as error:
+            problems.append(f"line {number}: {error}")
+            continue
+        previous = tracker
+        hashers.setdefault(seq, hashlib.sha256()).update(f"{tracker}|{choice}\n".encode())
+        counts[seq] = counts.get(seq, 0) + 1
+        total += 1
+    if problems:
+        report.failed(f"ballots.csv: {len(problems)} bad rows, first: {problems[0]}")
+    else:
+        report.ok(f"ballots.csv: {total} ballots, sorted by tracker, every choice valid")
+    digests = {seq: hasher.hexdigest() for seq, hasher in hashers.items()}
+    return digests, counts, tally, total
+
+
+def check_chain(archive, referendum_id, definition_digest, digests, counts, report) -> None:
+    """Recompute each checkpoint from its ballots and its link to the one before."""
+    prev = definition_digest
+    rows = read_csv(archive, "checkpoints.csv")
+    if next(rows, None) != ["seq", "prev_digest", "n", "ballots_digest", "digest"]:
+        report.failed("checkpoints.csv: header is not seq,prev_digest,n,ballots_digest,digest")
+        return
+    seen = set()
+    empty = hashlib.sha256(b"").hexdigest()
+    problems = []
+    for position, (seq_text, prev_digest, n_text, ballots_digest, digest) in enumerate(rows, 1):
+        seq, n = int(seq_text), int(n_text)
+        name = f"checkpoint {seq}"
+        seen.add(seq)
+        if seq != position:
+            problems.append(f"{name}: found at position {position}; the chain is out of order")
+        if prev_digest != prev:
+            problems.append(f"{name}: prev_digest does not match the digest before it")
+        if n != counts.get(seq, 0):
+            problems.append(f"{name}: records {n} ballots but ballots.csv has {counts.get(seq, 0)}")
+        if ballots_digest != digests.get(seq, empty):
+            problems.append(f"{name}: ballots_digest does not match its ballots in ballots.csv")
+        fields = (CHECKPOINT_TAG, referendum_id, seq_text, prev_digest, n_text, ballots_digest)
+        if hashlib.sha256(netstrings(*fields)).hexdigest() != digest:
+            problems.append(f"{name}: digest does not match its own fields")
+        prev = digest
+    orphans = sorted(set(counts) - seen)
+    if orphans:
+        problems.append(f"ballots.csv: ballots in checkpoints that do not exist: {orphans}")
+    for problem in problems:
+        report.failed(problem)
+    if not problems:
+        report.ok(f"checkpoint chain: {len(seen)} checkpoints from checkpoint 0, head {prev}")
+
+
+def check_count(archive, referendum, tally, total, report) -> None:
+    """Ballots == results' ballot count == participation; the recount equals the results."""
+    results = json.loads(archive.read("results.json"))
+    participation = json.loads(archive.read("participation.json"))
+    electorate = json.loads(archive.read("electorate.json"))
+    by_group = sum(participation["by_group"].values())
+    figures = (total, results["ballot_count"], participation["total"], by_group)
+    if len(set(figures)) == 1 and total <= electorate["electorate_size"]:
+        report.ok(f"count: {total} ballots = results' ballot_count = participation by group")
+    else:
+        report.failed(
+            "count: ballots {}, results' ballot_count {}, participation total {}, "
+            "sum by group {}, electorate {} do not agree".format(*figures, electorate["electorate_size"])
+        )
+    ranked = choice_kind(results["method"]) == "ranking"
+    key = "first_preferences" if ranked else "totals"
+    claimed = {option: votes for option, votes in results.get(key, {}).items() if votes}
+    if claimed == tally:
+        report.ok(f"tally: recounted {key} match results.json ({results['method']})")
+    else:
+        differing = sorted(set(claimed) | set(tally), key=str)
+        detail = ", ".join(
+            f"{o}: {claimed.get(o, 0)} vs {tally.get(o, 0)}"
+            for o in differing
+            if claimed.get(o, 0) != tally.get(o, 0)
+        )
+        report.failed(f"tally: results.json {key} differ from the recount ({detail})")
+    rows = list(read_csv(archive, "results.csv"))
+    if rows[:1] == [["option", "votes"]]:
+        table = {option: int(votes) for option, votes in rows[1:] if int(votes)}
+        if table == claimed:
+            report.ok("results.csv: agrees with results.json")
+        else:
+            report.failed("results.csv: differs from results.json")
+    else:
+        report.warn("results.csv: not in option,votes form, so not compared with the recount")
+
+
+def ballot_options(definition: dict, kind: str) -> set[str]:
+    """The option ids a ballot may name, from the definition's "options" list."""
+    if kind == "yes_no":
+        return set(YES_NO)
+    ids = {o["id"] if isinstance(o, dict) else o for o in definition.get("options", [])}
+    return {option for option in ids if isinstance(option, str) and OPTION_ID.fullmatch(option)}
+
+
+def verify(args: argparse.Namespace) -> int:
+    """Run every check on the bundle at args.bundle; return the exit status."""
+    report = Report()
+    try:
+        archive = zipfile.ZipFile(args.bundle)
+    except Exception as error:  # noqa: BLE001 - BadZipFile, OSError, NotImplementedError...
+        report.failed(f"{args.bundle}: not a readable zip file ({error})")
+        return 1
+    with archive:
+        with report.guard("zip layout"):
+            check_layout(args.bundle, archive, report)
+        with report.guard("manifest.json"):
+            check_manifest(archive, report)
+        with report.guard("manifest.sig"):
+            check_signature(archive, args, report)
+        with report.guard("recount"):
+            referendum, digest = check_definition(archive, report)
+            results = json.loads(archive.read("results.json"))
+            kind = choice_kind(results["method"])
+            options = ballot_options(referendum["definition"], kind)
+            digests, counts, tally, total = scan_ballots(archive, kind, options, report)
+            check_chain(archive, referendum["referendum_id"], digest, digests, counts, report)
+            check_count(archive, referendum, tally, total, report)
+    print("bundle verified" if not report.failures else f"{report.failures} check(s) FAILED")
+    return 0 if not report.failures else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description="Verify a Deliberate auditor's bundle.")
+    parser.add_argument("bundle", help="the bundle .zip")
+    parser.add_argument("--public-key", help="PEM file of the organisation's Ed25519 key")
+    parser.add_argument(
+        "--skip-signature", action="store_true", help="accept the bundle without checking manifest.sig"
+    )
+    return verify(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

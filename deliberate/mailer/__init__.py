@@ -1,0 +1,1 @@
+"""Mail: how messages are worded (texts) and how they leave the building (transports)."""

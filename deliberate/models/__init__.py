@@ -1,0 +1,26 @@
+"""Database models, one module per aggregate. Importing this registers them all."""
+
+from deliberate.models.account_token import AccountToken, TokenPurpose
+from deliberate.models.audit_entry import AuditEntry
+from deliberate.models.base import Base, utcnow
+from deliberate.models.local_group import LocalGroup
+from deliberate.models.member import Member, MembershipStatus, Role, RoleGrant, StatusChange
+from deliberate.models.outbox_message import OutboxMessage, OutboxStatus
+from deliberate.models.roll_entry import RollEntry
+
+__all__ = [
+    "AccountToken",
+    "AuditEntry",
+    "Base",
+    "LocalGroup",
+    "Member",
+    "MembershipStatus",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Role",
+    "RoleGrant",
+    "RollEntry",
+    "StatusChange",
+    "TokenPurpose",
+    "utcnow",
+]

@@ -1,0 +1,86 @@
+"""Who may do what: named predicates, used by view decorators and templates alike.
+
+Every view declares its policy with @public or @requires(predicate); a test walks the URL
+map and fails for any route without one, so each new route needs an explicit decision.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from deliberate.models import MembershipStatus, Role
+
+
+def is_signed_in(user) -> bool:
+    """Any authenticated account, whatever its status."""
+    return bool(user and user.is_authenticated)
+
+
+def is_active_member(user) -> bool:
+    """Signed in, email confirmed, and membership active."""
+    return is_signed_in(user) and user.is_verified and user.status == MembershipStatus.ACTIVE
+
+
+def is_committee(user) -> bool:
+    """Holds the committee role."""
+    return is_signed_in(user) and Role.COMMITTEE in user.roles
+
+
+def is_moderator(user) -> bool:
+    """Holds the moderator role."""
+    return is_signed_in(user) and Role.MODERATOR in user.roles
+
+
+def is_auditor(user) -> bool:
+    """Holds the auditor role."""
+    return is_signed_in(user) and Role.AUDITOR in user.roles
+
+
+def can_manage_members(user) -> bool:
+    """Change statuses and roles, import the roll: the committee only."""
+    return is_committee(user)
+
+
+def can_view_audit_log(user) -> bool:
+    """Read the audit log: the committee and auditors."""
+    return is_committee(user) or is_auditor(user)
+
+
+PREDICATES: dict[str, Callable] = {
+    fn.__name__: fn
+    for fn in (
+        is_signed_in,
+        is_active_member,
+        is_committee,
+        is_moderator,
+        is_auditor,
+        can_manage_members,
+        can_view_audit_log,
+    )
+}
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, signed in or not, may use this view."""
+    view.policy = "public"  # type: ignore[attr-defined]
+    return view
+
+
+def requires(predicate: Callable) -> Callable:
+    """Sign-in first, then the predicate; 403 for a signed-in user who fails it."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not predicate(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded.policy = predicate.__name__  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate

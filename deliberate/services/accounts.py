@@ -1,0 +1,212 @@
+"""Account use cases: register, verify, log in, reset and change password or email.
+
+No function here tells its caller whether an email is registered when the caller has not
+proved control of it: registration and reset answer the same either way, and the owner of
+an address learns the rest by email (T30).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from deliberate.core.errors import ValidationError
+from deliberate.core.text import clean_line, normalise_email
+from deliberate.mailer import texts
+from deliberate.models import LocalGroup, Member, MembershipStatus, RollEntry, TokenPurpose
+from deliberate.services import mail, passwords, tokens
+
+
+@dataclass(frozen=True)
+class AccountMail:
+    """What account emails need from the web layer: the org's name and absolute links."""
+
+    org_name: str
+    link: Callable[[str, str], str]  # (kind, token) -> URL; kinds: verify, reset, email
+    verify_max_age: int = 3 * 24 * 3600
+    reset_max_age: int = 3600
+
+
+def _send(session: Session, to: str, message: tuple[str, str], now: datetime) -> None:
+    subject, body = message
+    mail.queue(session, to=to, subject=subject, body=body, now=now)
+
+
+def find_by_email(session: Session, email: str) -> Member | None:
+    """The member with this email (compared normalised), if any."""
+    return session.execute(
+        select(Member).where(Member.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+def register(
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    local_group_id: int | None,
+    declaration_accepted: bool,
+    admission_mode: str,
+    mailer: AccountMail,
+    now: datetime,
+) -> None:
+    """Create an unverified member and email a link; the answer never reveals if it existed."""
+    passwords.check_strength(password)
+    if not declaration_accepted:
+        raise ValidationError("You must accept the declaration to join.")
+    name = clean_line(display_name)
+    if not name:
+        raise ValidationError("Enter the name other members will see.")
+    email = normalise_email(email)
+    if find_by_email(session, email) is not None:
+        _send(session, email, texts.already_registered(mailer.org_name, mailer.link("reset", "")),
+              now)
+        session.commit()
+        return
+    roll = session.execute(select(RollEntry).where(RollEntry.email == email)).scalar_one_or_none()
+    if admission_mode == "roll" and roll is None:
+        _send(session, email, texts.not_on_roll(mailer.org_name), now)
+        session.commit()
+        return
+    if roll is None and local_group_id is not None and session.get(LocalGroup, local_group_id) is None:
+        raise ValidationError("Choose one of the local groups listed.")
+    member = Member(
+        email=email,
+        display_name=name,
+        password_hash=passwords.hash_password(password),
+        declaration_accepted_at=now,
+        local_group_id=roll.local_group_id if roll else local_group_id,
+        joined_on=roll.joined_on if roll else now.date(),
+        status=MembershipStatus.ACTIVE,
+        created_at=now,
+    )
+    session.add(member)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Someone registered the same address a moment ago: answer as if it existed.
+        session.rollback()
+        return
+    raw = tokens.issue(session, member_id=member.id, purpose=TokenPurpose.VERIFY_EMAIL, now=now,
+                       max_age=mailer.verify_max_age)
+    _send(session, email, texts.verify_email(mailer.org_name, name, mailer.link("verify", raw)),
+          now)
+    session.commit()
+
+
+def verify_email(session: Session, raw_token: str, now: datetime) -> Member:
+    """Confirm the address the token was sent to."""
+    token = tokens.consume(session, raw_token, TokenPurpose.VERIFY_EMAIL, now)
+    member = session.get_one(Member, token.member_id)
+    if member.email_verified_at is None:
+        member.email_verified_at = now
+    session.commit()
+    return member
+
+
+def authenticate(session: Session, email: str, password: str) -> Member | None:
+    """The member whose email and password these are, or None; same cost either way."""
+    member = find_by_email(session, email)
+    if not passwords.verify_password(member.password_hash if member else None, password):
+        return None
+    return member
+
+
+def request_password_reset(session: Session, email: str, *, mailer: AccountMail,
+                           now: datetime) -> None:
+    """Email a reset link if the address has an account; say nothing either way."""
+    member = find_by_email(session, email)
+    if member is None:
+        return
+    raw = tokens.issue(session, member_id=member.id, purpose=TokenPurpose.RESET_PASSWORD, now=now,
+                       max_age=mailer.reset_max_age)
+    _send(session, member.email, texts.reset_password(mailer.org_name, mailer.link("reset", raw)),
+          now)
+    session.commit()
+
+
+def check_reset_token(session: Session, raw_token: str, now: datetime) -> None:
+    """Raise ValidationError unless the reset link is still usable."""
+    tokens.peek(session, raw_token, TokenPurpose.RESET_PASSWORD, now)
+
+
+def _set_password(session: Session, member: Member, new_password: str, mailer: AccountMail,
+                  now: datetime) -> None:
+    from deliberate.models.member import new_session_token
+
+    passwords.check_strength(new_password)
+    member.password_hash = passwords.hash_password(new_password)
+    member.session_token = new_session_token()  # signs out every other session (T28)
+    _send(session, member.email, texts.password_changed(mailer.org_name), now)
+
+
+def reset_password(session: Session, raw_token: str, new_password: str, *, mailer: AccountMail,
+                   now: datetime) -> Member:
+    """Set a new password from a reset link; the link also proves the email address."""
+    passwords.check_strength(new_password)
+    token = tokens.consume(session, raw_token, TokenPurpose.RESET_PASSWORD, now)
+    member = session.get_one(Member, token.member_id)
+    _set_password(session, member, new_password, mailer, now)
+    if member.email_verified_at is None:
+        member.email_verified_at = now
+    session.commit()
+    return member
+
+
+def change_password(session: Session, member: Member, current: str, new_password: str, *,
+                    mailer: AccountMail, now: datetime) -> None:
+    """Change the password after checking the current one; notify the address."""
+    if not passwords.verify_password(member.password_hash, current):
+        raise ValidationError("Your current password is not correct.")
+    _set_password(session, member, new_password, mailer, now)
+    session.commit()
+
+
+def request_email_change(session: Session, member: Member, new_email: str, password: str, *,
+                         mailer: AccountMail, now: datetime) -> None:
+    """Send a confirmation link to the new address and a notice to the old one."""
+    if not passwords.verify_password(member.password_hash, password):
+        raise ValidationError("Your password is not correct.")
+    new_email = normalise_email(new_email)
+    if new_email == member.email:
+        raise ValidationError("That is already your email address.")
+    _send(session, member.email, texts.email_change_requested(mailer.org_name), now)
+    if find_by_email(session, new_email) is not None:
+        _send(session, new_email, texts.email_taken(mailer.org_name), now)
+    else:
+        raw = tokens.issue(session, member_id=member.id, purpose=TokenPurpose.CHANGE_EMAIL,
+                           now=now, max_age=mailer.verify_max_age, new_email=new_email)
+        _send(session, new_email, texts.confirm_new_email(mailer.org_name,
+                                                          mailer.link("email", raw)), now)
+    session.commit()
+
+
+def confirm_email_change(session: Session, raw_token: str, *, mailer: AccountMail,
+                         now: datetime) -> Member:
+    """Move the account to the confirmed new address and tell the old one."""
+    token = tokens.consume(session, raw_token, TokenPurpose.CHANGE_EMAIL, now)
+    member = session.get_one(Member, token.member_id)
+    old_email, new_email = member.email, token.new_email or ""
+    if find_by_email(session, new_email) is not None:
+        session.rollback()
+        raise ValidationError("That address now belongs to another account; nothing changed.")
+    member.email = new_email
+    member.email_verified_at = now
+    _send(session, old_email, texts.email_changed(mailer.org_name, new_email), now)
+    session.commit()
+    return member
+
+
+def update_profile(session: Session, member: Member, *, display_name: str,
+                   language: str | None) -> None:
+    """Change the public name and the preferred language."""
+    name = clean_line(display_name)
+    if not name:
+        raise ValidationError("Enter the name other members will see.")
+    member.display_name = name
+    member.language = language or None
+    session.commit()

@@ -1,0 +1,53 @@
+"""HTML blueprints, one per area, plus the glue every view shares."""
+
+import logging
+
+from flask import Flask, current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from deliberate import permissions
+from deliberate.extensions import db
+from deliberate.mailer.transports import transport_from_config
+from deliberate.models import utcnow
+from deliberate.services import mail
+
+log = logging.getLogger(__name__)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every blueprint and the template helpers."""
+    from deliberate.web import admin, audit, auth, main
+
+    for module in (main, auth, admin, audit):
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def template_helpers():
+        return {
+            "can": {name: fn(current_user) for name, fn in permissions.PREDICATES.items()},
+            "org_name": app.config["ORG_NAME"],
+            "lang": str(get_locale() or "en"),
+        }
+
+    @app.after_request
+    def deliver_mail_queued_by_this_request(response):
+        if request.method == "POST" and app.config["MAIL_SEND_INLINE"]:
+            deliver_queued_mail()
+        return response
+
+
+def deliver_queued_mail() -> None:
+    """Try to send what is due now; failures stay queued for the worker to retry."""
+    try:
+        mail.deliver_due(
+            db.session,
+            transport_from_config(current_app.config, current_app.instance_path),
+            sender=current_app.config["MAIL_FROM"],
+            now=utcnow(),
+            max_attempts=current_app.config["MAIL_MAX_ATTEMPTS"],
+            limit=20,
+        )
+    except Exception:  # noqa: BLE001 - the user's action is already committed
+        db.session.rollback()
+        log.exception("inline mail delivery failed; the worker will retry")

@@ -1,0 +1,76 @@
+"""Error pages: domain errors, HTTP errors, CSRF, rate limits and crashes."""
+
+import logging
+import secrets
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from deliberate.core.errors import DeliberateError
+from deliberate.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "The request could not be understood. Nothing was saved.",
+    403: "You do not have permission to do that.",
+    404: "There is nothing here. The address may be wrong, or the page may have moved.",
+    405: "That action is not available at this address.",
+    409: "That could not be done in the item's current state.",
+    413: "What you sent is too large. Nothing was saved.",
+    429: "Too many attempts. Please wait a little and try again.",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _page(status: int, title: str, message: str):
+    if _wants_json():
+        code = title.lower().replace(" ", "_")
+        return jsonify({"error": code, "message": message}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map every failure to a clear page (or JSON under /api) with the right status."""
+
+    @app.errorhandler(DeliberateError)
+    def domain_error(error: DeliberateError):
+        db.session.rollback()
+        return _page(error.status, "That did not work", error.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _page(400, "Form expired",
+                     "The form had expired or came from another site, so nothing was saved. "
+                     "Go back, reload the page and try again.")
+
+    @app.errorhandler(429)
+    def too_many(error):
+        message = "Too many attempts from your connection. Please wait a minute and try again."
+        if request.endpoint == "auth.login":
+            message = "Too many sign-in attempts. Please wait a minute before trying again."
+        elif request.endpoint == "auth.register":
+            message = "Too many registrations from your connection. Please wait and try again."
+        return _page(429, "Slow down", message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        return _page(status, error.name, MESSAGES.get(status, error.description or ""))
+
+    @app.errorhandler(Exception)
+    def crash(error: Exception):
+        db.session.rollback()
+        incident = secrets.token_hex(4)
+        log.exception("incident %s on %s %s", incident, request.method, request.path)
+        return _page(500, "Something went wrong",
+                     f"An unexpected error happened and nothing was saved. If it happens again, "
+                     f"tell the committee this incident number: {incident}.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return crash(error)
