@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import text
 
 from config import TestConfig
@@ -17,6 +18,10 @@ from deliberate import create_app
 from deliberate.extensions import db
 from deliberate.models import Base, Member, MembershipStatus, Role, RoleGrant
 from deliberate.services import passwords
+
+# Still argon2id, at its cheapest settings, so the suite is not dominated by hashing.
+passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = passwords.hash_password(PASSWORD)
@@ -69,6 +74,16 @@ def app(app_config):
 def _push_request_context():
     """Override pytest-flask's: one request context per test would hide missing commits."""
     yield
+
+
+@pytest.fixture
+def client(app):
+    """A test client that does not keep the last request's context alive.
+
+    pytest-flask's own client is a `with` block, which keeps the app context (and the
+    signed-in user cached on g) from one request to the next.
+    """
+    return app.test_client()
 
 
 @pytest.fixture

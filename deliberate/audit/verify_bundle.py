@@ -20,6 +20,7 @@ import re
 import struct
 import sys
 import zipfile
+import zlib
 from contextlib import contextmanager
 
 FORMAT = "deliberate-bundle/1"
@@ -29,8 +30,10 @@ OPTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 YES_NO = ("yes", "no", "abstain")
 RANKED_METHODS = ("ranked", "irv", "stv", "schulze", "borda", "condorcet")
 SIGNED = ("manifest.json", "manifest.sig")
-ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-ZIP_EXTERNAL_ATTR = 0o100644 << 16
+ZIP_EXTERNAL_ATTR = 0o100644 << 16  # regular file, rw-r--r--
+LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
+CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory entry, 46 bytes
+EOCD = struct.Struct("<4s4H2LH")  # end of central directory record, 22 bytes
 
 
 class Report:
@@ -85,66 +88,111 @@ def read_csv(archive: zipfile.ZipFile, name: str):
 # --- container and manifest ------------------------------------------------------------
 
 
-def check_layout(path: str, archive: zipfile.ZipFile, report: Report) -> None:
-    """The zip has exactly the canonical shape the writer produces, so stray bytes show up."""
+def check_layout(path: str, report: Report) -> None:
+    """The zip has exactly the canonical shape the writer produces, so stray bytes show up.
+
+    Parsed here by hand rather than trusted to zipfile, which ignores fields it does not
+    need. Each member's deflate stream is also decoded here: it must end exactly at its
+    compressed size and give exactly the recorded size and CRC-32.
+    """
     with open(path, "rb") as handle:
-        data = handle.read()
-    problems = []
-    position = 0
-    for info in sorted(archive.infolist(), key=lambda i: i.header_offset):
-        problems += member_layout_problems(data, info, position)
-        position = member_end(data, info)
-    eocd = data[-22:]
-    sig, disk, disk_cd, n_here, n_total, cd_size, cd_offset, comment_len = struct.unpack(
-        "<4s4H2LH", eocd
-    )
-    if sig != b"PK\x05\x06" or disk or disk_cd or comment_len:
-        problems.append("end-of-central-directory record is not canonical")
-    if n_here != n_total or n_total != len(archive.infolist()):
-        problems.append("end-of-central-directory member count is wrong")
-    if cd_offset != position or cd_offset + cd_size + 22 != len(data):
-        problems.append("bytes between members or after the central directory")
+        problems = layout_problems(handle)
     if problems:
-        report.failed("zip layout: " + "; ".join(problems[:5]))
+        report.failed("zip layout: " + "; ".join(problems[:3]))
     else:
-        report.ok(f"zip layout: {len(archive.infolist())} members, canonical headers, no stray bytes")
+        report.ok("zip layout: canonical headers, sizes and CRCs, no stray bytes")
 
 
-def member_layout_problems(data: bytes, info: zipfile.ZipInfo, position: int) -> list[str]:
-    """Compare one member's local header with its central-directory entry and the fixed values."""
-    name = info.filename
-    fields = struct.unpack("<4s5H3L2H", data[info.header_offset : info.header_offset + 30])
-    sig, version, flags, method, dos_time, dos_date, crc, csize, usize, name_len, extra_len = fields
-    local_name = data[info.header_offset + 30 : info.header_offset + 30 + name_len]
-    expected = {
-        "offset": (info.header_offset, position),
-        "signature": (sig, b"PK\x03\x04"),
-        "name": (local_name, info.filename.encode("ascii", "replace")),
-        "version": ((version, info.extract_version, info.create_version), (20, 20, 20)),
-        "flags": ((flags, info.flag_bits & ~0x08), (info.flag_bits, 0)),
-        "method": ((method, info.compress_type), (8, 8)),
-        "date": ((dos_time, dos_date, info.date_time), (0, 33, ZIP_DATE_TIME)),
-        "attributes": (
-            (info.create_system, info.external_attr, info.internal_attr, info.volume),
-            (3, ZIP_EXTERNAL_ATTR, 0, 0),
-        ),
-        "extra/comment": ((extra_len, info.extra, info.comment, info.reserved), (0, b"", b"", 0)),
-    }
-    if not flags & 0x08:
-        expected["sizes"] = ((crc, csize, usize), (info.CRC, info.compress_size, info.file_size))
-    else:
-        start = member_end(data, info) - 16
-        descriptor = struct.unpack("<4s3L", data[start : start + 16])
-        want = (b"PK\x07\x08", info.CRC, info.compress_size, info.file_size)
-        expected["descriptor"] = ((descriptor, (crc, csize, usize)), (want, (0, 0, 0)))
-    return [f"{name}: {what} differs" for what, (got, want) in expected.items() if got != want]
+def layout_problems(handle) -> list[str]:
+    """Every structural difference from the canonical layout (empty when there is none)."""
+    size = handle.seek(0, 2)
+    handle.seek(size - 22)
+    sig, disk, disk_cd, n_here, n_total, cd_size, cd_offset, comment = EOCD.unpack(handle.read(22))
+    if (sig, disk, disk_cd, n_here, comment) != (b"PK\x05\x06", 0, 0, n_total, 0):
+        return ["end-of-central-directory record is not canonical"]
+    if cd_offset + cd_size + 22 != size:
+        return ["bytes between the central directory and its end record"]
+    handle.seek(cd_offset)
+    try:
+        entries = central_entries(handle.read(cd_size), n_total)
+    except ValueError as error:
+        return [str(error)]
+    position, problems = 0, []
+    for entry in entries:
+        if entry["offset"] != position:
+            problems.append(f"{entry['name']!r}: bytes before its local header")
+        position, member_problems = check_member(handle, entry)
+        problems += member_problems
+    if position != cd_offset:
+        problems.append("bytes between the last member and the central directory")
+    return problems
 
 
-def member_end(data: bytes, info: zipfile.ZipInfo) -> int:
-    """Offset just past a member's data (and data descriptor, if it has one)."""
-    name_len, extra_len = struct.unpack("<2H", data[info.header_offset + 26 : info.header_offset + 30])
-    end = info.header_offset + 30 + name_len + extra_len + info.compress_size
-    return end + (16 if info.flag_bits & 0x08 else 0)
+def central_entries(blob: bytes, count: int) -> list[dict]:
+    """Parse the central directory, insisting on the fixed values the writer always uses."""
+    entries, p = [], 0
+    for _ in range(count):
+        fields = CENTRAL.unpack_from(blob, p)
+        sig, made_by, needed, flags, method, time_, date, crc, csize, usize = fields[:10]
+        name_len, extra_len, comment_len, disk, internal, external, offset = fields[10:]
+        name = blob[p + 46 : p + 46 + name_len].decode("ascii", "replace")
+        fixed = (sig, made_by, needed, method, time_, date, extra_len, comment_len, disk, internal)
+        want = (b"PK\x01\x02", 0x0314, 20, 8, 0, 33, 0, 0, 0, 0)
+        if fixed != want or flags not in (0, 8) or external != ZIP_EXTERNAL_ATTR:
+            raise ValueError(f"{name!r}: central directory entry is not canonical")
+        entries.append(
+            {"name": name, "flags": flags, "crc": crc, "csize": csize, "usize": usize}
+            | {"offset": offset, "raw_name": blob[p + 46 : p + 46 + name_len]}
+        )
+        p += 46 + name_len
+    if p != len(blob):
+        raise ValueError("central directory has trailing bytes")
+    return entries
+
+
+def check_member(handle, entry: dict) -> tuple[int, list[str]]:
+    """Check one local header, its deflate data and descriptor; return (end offset, problems)."""
+    name = entry["name"]
+    handle.seek(entry["offset"])
+    sig, needed, flags, method, time_, date, crc, csize, usize, name_len, extra_len = LOCAL.unpack(
+        handle.read(30)
+    )
+    sizes = (crc, csize, usize)
+    want_sizes = (0, 0, 0) if flags & 8 else (entry["crc"], entry["csize"], entry["usize"])
+    header = (sig, needed, flags, method, time_, date, sizes, extra_len, handle.read(name_len))
+    want = (b"PK\x03\x04", 20, entry["flags"], 8, 0, 33, want_sizes, 0, entry["raw_name"])
+    if header != want:
+        return entry["offset"] + 30, [f"{name!r}: local header differs from the central directory"]
+    problems = inflate_problems(handle, entry)
+    end = entry["offset"] + 30 + name_len + entry["csize"]
+    if flags & 8:
+        handle.seek(end)
+        descriptor = handle.read(16)
+        if descriptor != struct.pack("<4s3L", b"PK\x07\x08", *want_sizes):
+            problems.append(f"{name!r}: data descriptor differs from the central directory")
+        end += 16
+    return end, problems
+
+
+def inflate_problems(handle, entry: dict) -> list[str]:
+    """Decode the member's raw deflate data in chunks: exact length, size and CRC-32."""
+    inflater = zlib.decompressobj(-15)
+    left, produced, crc = entry["csize"], 0, 0
+    try:
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 16))
+            if not chunk:
+                return [f"{entry['name']!r}: compressed data is truncated"]
+            left -= len(chunk)
+            data = inflater.decompress(chunk)
+            produced, crc = produced + len(data), zlib.crc32(data, crc)
+    except zlib.error as error:
+        return [f"{entry['name']!r}: compressed data is corrupt ({error})"]
+    if not inflater.eof or inflater.unused_data:
+        return [f"{entry['name']!r}: deflate stream does not end at the compressed size"]
+    if (produced, crc) != (entry["usize"], entry["crc"]):
+        return [f"{entry['name']!r}: size or CRC-32 does not match the central directory"]
+    return []
 
 
 def check_manifest(archive: zipfile.ZipFile, report: Report) -> dict | None:
@@ -408,7 +456,7 @@ def verify(args: argparse.Namespace) -> int:
         return 1
     with archive:
         with report.guard("zip layout"):
-            check_layout(args.bundle, archive, report)
+            check_layout(args.bundle, report)
         with report.guard("manifest.json"):
             check_manifest(archive, report)
         with report.guard("manifest.sig"):

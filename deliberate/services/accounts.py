@@ -201,6 +201,14 @@ def confirm_email_change(session: Session, raw_token: str, *, mailer: AccountMai
     return member
 
 
+def end_session(session: Session, member: Member) -> None:
+    """Sign out: a new session token makes every copied cookie worthless (T28)."""
+    from deliberate.models.member import new_session_token
+
+    member.session_token = new_session_token()
+    session.commit()
+
+
 def update_profile(session: Session, member: Member, *, display_name: str,
                    language: str | None) -> None:
     """Change the public name and the preferred language."""

@@ -134,6 +134,7 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
+        accounts.end_session(db.session, current_user._get_current_object())
         logout_user()
         session.clear()
         flash(_("You are signed out."), "success")

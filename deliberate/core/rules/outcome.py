@@ -113,17 +113,26 @@ def evaluate_vote(
         raise ValidationError(
             "This vote needs a majority of local groups, so give results by group."
         )
+    groups = _group_results(vote, by_group) if by_group is not None else ()
+    outcome = _count(vote, electorate, (yes, no, abstain), groups)
+    return replace(outcome, verdict=verdict(outcome, vote))
+
+
+def _count(
+    vote: VoteRules, electorate: int, votes: tuple[int, int, int], groups: tuple[GroupResult, ...]
+) -> VoteOutcome:
+    yes, no, abstain = votes
     turnout_votes, cast = counted_votes(vote.abstentions, yes, no, abstain)
     turnout = Fraction(turnout_votes, electorate) if electorate else Fraction(0)
     yes_of_electorate = Fraction(yes, electorate) if electorate else Fraction(0)
-    groups = _group_results(vote, by_group) if by_group is not None else ()
     group_ok = None
     if vote.has_double_majority:
         group_ok = 2 * sum(1 for g in groups if g.is_approved) > len(groups)
     is_turnout_met = vote.turnout_quorum is None or turnout >= vote.turnout_quorum
     is_approval_met = vote.approval_quorum is None or yes_of_electorate >= vote.approval_quorum
     is_majority = majority_met(vote.majority, yes, cast)
-    outcome = VoteOutcome(
+    tests = (electorate > 0, is_turnout_met, is_approval_met, is_majority, group_ok is not False)
+    return VoteOutcome(
         electorate=electorate,
         yes=yes,
         no=no,
@@ -136,18 +145,9 @@ def evaluate_vote(
         is_tied=cast > 0 and 2 * yes == cast,
         groups=groups,
         is_group_majority_met=group_ok,
-        is_passed=electorate > 0
-        and is_turnout_met
-        and is_approval_met
-        and is_majority
-        and group_ok is not False,
+        is_passed=all(tests),
         verdict="",
     )
-    return _with_verdict(outcome, vote)
-
-
-def _with_verdict(outcome: VoteOutcome, vote: VoteRules) -> VoteOutcome:
-    return replace(outcome, verdict=verdict(outcome, vote))
 
 
 def _yes_clause(o: VoteOutcome, vote: VoteRules) -> str:

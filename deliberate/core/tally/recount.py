@@ -40,6 +40,7 @@ from pathlib import Path
 from deliberate.core.errors import ValidationError
 from deliberate.core.tally import approval, irv, plurality, preflib, schulze, stv
 from deliberate.core.tally.ballots import Ballot, Profile, Ranking, parse_ranking
+from deliberate.core.tally.ties import lot_order
 from deliberate.core.tally.transfer import Round
 
 METHODS = ("plurality", "approval", "irv", "stv", "schulze")
@@ -113,19 +114,26 @@ def _sort_key(ranks: Ranking, order: tuple[str, ...]) -> list[list[int]]:
     return [sorted(position[c] for c in rank) for rank in ranks]
 
 
-def recount(profile: Profile, method: str, seats: int = 1) -> dict:
-    """Count the profile with the named method and return a JSON-able summary."""
+def recount(profile: Profile, method: str, seats: int = 1, *, seed: str | None = None) -> dict:
+    """Count the profile with the named method and return a JSON-able summary.
+
+    ``seed`` replaces the default tie order (published candidate order) of IRV
+    and STV with ``ties.lot_order(candidates, seed)``; both are echoed in the result.
+    """
     if method not in METHODS:
         raise ValidationError(f"Unknown method {method!r}; use one of {', '.join(METHODS)}.")
     if seats < 1:
         raise ValidationError("Seats must be at least 1.")
     if method in ("irv", "schulze") and seats != 1:
         raise ValidationError(f"{method} elects one candidate; use stv for more seats.")
+    tie_order = None if seed is None else lot_order(profile.candidates, seed)
     summary: dict = {
         "method": method,
         "seats": seats,
         "ballots": profile.total,
         "candidates": list(profile.candidates),
+        "seed": seed,
+        "tie_order": list(tie_order or profile.candidates),
     }
     if method == "plurality" or method == "approval":
         module = plurality if method == "plurality" else approval
@@ -136,10 +144,10 @@ def recount(profile: Profile, method: str, seats: int = 1) -> dict:
             "tallies": result.tallies,
         }
     elif method == "irv":
-        result = irv.count(profile)
+        result = irv.count(profile, tie_order)
         summary |= {"winners": list(result.winners), "rounds": _rounds(result.rounds)}
     elif method == "stv":
-        result = stv.count(profile, seats)
+        result = stv.count(profile, seats, tie_order)
         summary |= {
             "winners": list(result.winners),
             "quota": result.quota,

@@ -9,7 +9,8 @@ The rule is that of the Scottish Local Government Elections Order 2007
 - **Quota** (Rule 46): ``floor(valid / (seats + 1)) + 1``, fixed for the count.
 - **Stage 1**: every paper goes to its first preference at value 1.
 - **Election** (Rule 47): at the end of each stage every continuing candidate
-  with at least the quota is elected, in descending order of votes.
+  with at least the quota is elected, in descending order of votes (equal
+  votes: earlier stages, then the tie order).
 - **Surplus** (Rule 48): every paper of the elected candidate moves on to its
   next continuing preference at ``value * surplus / total`` (inclusive: all of
   the candidate's papers, not just the last parcel; papers with no next
@@ -39,7 +40,8 @@ Deviations from the Order, on purpose:
 ``Round`` semantics here: the transfer the stage made (``surplus_of`` and
 ``surplus``, or ``excluded``), then ``tallies`` at its end for every candidate
 not excluded (elected ones show what they keep), then who was ``elected`` at its
-end. ``exhausted`` is the non-transferable value so far. Stage 1 has no transfer.
+end. ``exhausted`` is the non-transferable value so far. Stage 1, and a closing
+last-vacancies stage (Rule 52), have no transfer.
 """
 
 from __future__ import annotations
@@ -189,7 +191,7 @@ class _Count:
                     )
                 )
                 return
-            # Surpluses waiting with no continuing candidate to receive them move nothing.
+            # Rule 49 before Rule 50: a waiting surplus always moves before anyone is excluded.
             if self.waiting:
                 self.transfer_surplus()
             else:

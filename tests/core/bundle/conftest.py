@@ -95,9 +95,9 @@ def signing_key() -> Ed25519PrivateKey:
 def build(signing_key):
     """build(**overrides) -> the bytes of a bundle built from synthetic inputs."""
 
-    def _build(method: str = "plurality", **overrides) -> bytes:
+    def _build(method: str = "plurality", voters: int = 45, **overrides) -> bytes:
         out = io.BytesIO()
-        inputs = {**synthetic_inputs(method), "signing_key": signing_key, **overrides}
+        inputs = {**synthetic_inputs(method, voters), "signing_key": signing_key, **overrides}
         write_bundle(out, **inputs)
         return out.getvalue()
 

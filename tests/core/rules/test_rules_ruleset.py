@@ -46,9 +46,7 @@ def test_share_tier_below_a_count_tier_at_small_sizes_is_refused():
 
 def test_count_tier_after_share_tier_is_refused_for_large_organisations():
     with pytest.raises(ValidationError, match="1,000,001 members"):
-        RuleSet(
-            "Motion", (tier(share=Fraction(1, 10)), tier(Consequence.DEBATE, count=100_000))
-        )
+        RuleSet("Motion", (tier(share=Fraction(1, 10)), tier(Consequence.DEBATE, count=100_000)))
 
 
 def test_higher_of_count_and_share_orders_correctly_above_lower_of_them():
@@ -111,7 +109,9 @@ def test_unanimity_is_allowed_as_at_least_all():
     assert Majority(Fraction(1), is_strict=False).share == 1
 
 
-@pytest.mark.parametrize("path", ["tiers", "tiers.0.threshold", "vote.turnout_quorum", "co_sponsors"])
+@pytest.mark.parametrize(
+    "path", ["tiers", "tiers.0.threshold", "vote.turnout_quorum", "co_sponsors"]
+)
 def test_known_paths_can_be_entrenched(path):
     ruleset = RuleSet("M", (tier(count=1),), entrenched=frozenset({path}))
     assert path in ruleset.entrenched

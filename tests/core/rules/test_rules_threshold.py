@@ -81,7 +81,10 @@ def test_threshold_described_in_plain_words(threshold, text):
 
 def test_distribution_described_in_plain_words():
     distribution = Distribution(groups_needed=7, minimum=Threshold(count=50))
-    assert describe_distribution(distribution) == "at least 7 local groups must each reach 50 signatures"
+    assert (
+        describe_distribution(distribution)
+        == "at least 7 local groups must each reach 50 signatures"
+    )
 
 
 @pytest.mark.parametrize(

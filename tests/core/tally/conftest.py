@@ -1,18 +1,11 @@
 """Shared fixtures for the tally tests: where the copied PrefLib files live."""
 
-import sys
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[3]
 DATA = Path(__file__).resolve().parent / "data"
-
-# The package is not installed in the venv; until pyproject sets pytest's
-# `pythonpath = ["."]`, make `import deliberate` work from a clean clone.
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
 
 @pytest.fixture(scope="session")

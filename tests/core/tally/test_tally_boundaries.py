@@ -113,7 +113,9 @@ def test_stv_seats_at_least_candidates_elects_everyone():
 
 
 def test_stv_quota_is_droop_and_blank_or_over_voted_ballots_are_void():
-    profile = Profile(ABC, (Ballot(parse_ranking("A"), 10), Ballot((), 2), Ballot(parse_ranking("A=B"), 3)))
+    profile = Profile(
+        ABC, (Ballot(parse_ranking("A"), 10), Ballot((), 2), Ballot(parse_ranking("A=B"), 3))
+    )
     result = stv.count(profile, 2)
     assert (result.valid, result.invalid, result.quota) == (10, 5, 4)
     assert stv.droop_quota(43942, 4) == 8789
@@ -178,8 +180,16 @@ def test_schulze_condorcet_cycle_resolved_by_strongest_paths():
     # The classic Wikipedia example (45 voters, 5 candidates): winner E.
     profile = make_profile(
         "ABCDE",
-        [("A>C>B>E>D", 5), ("A>D>E>C>B", 5), ("B>E>D>A>C", 8), ("C>A>B>E>D", 3),
-         ("C>A>E>B>D", 7), ("C>B>A>D>E", 2), ("D>C>E>B>A", 7), ("E>B>A>D>C", 8)],
+        [
+            ("A>C>B>E>D", 5),
+            ("A>D>E>C>B", 5),
+            ("B>E>D>A>C", 8),
+            ("C>A>B>E>D", 3),
+            ("C>A>E>B>D", 7),
+            ("C>B>A>D>E", 2),
+            ("D>C>E>B>A", 7),
+            ("E>B>A>D>C", 8),
+        ],
     )
     result = schulze.count(profile)
     assert result.winners == ("E",)
@@ -214,3 +224,32 @@ def test_profile_rejects_malformed_ballots(ballot, message):
 def test_profile_rejects_duplicate_candidate_names():
     with pytest.raises(ValidationError):
         Profile(("A", "A"), ())
+
+
+def test_stv_exhausted_surplus_then_exclusion_tie_by_tie_order():
+    # Quota 2. A's surplus of 1 has nowhere to go; B and C tie at 1 with equal history.
+    profile = make_profile(ABC, [("A", 3), ("B", 1), ("C", 1)])
+    result = stv.count(profile, 2)
+    assert result.rounds[1].surplus_of == "A" and result.rounds[1].exhausted == 1
+    assert result.rounds[2].excluded == ("C",)
+    assert BY_TIE_ORDER in result.rounds[2].tie_breaks[0]
+    assert result.winners == ("A", "B")
+    assert stv.count(profile, 2, tie_order=("A", "C", "B")).winners == ("A", "C")
+
+
+def test_stv_exclusion_tie_is_broken_by_the_previous_stage():
+    # Quota 4 (11 valid, 2 seats). Stage 2: A's surplus of 1 moves at 1/5 a paper to C.
+    profile = make_profile(("A", "B", "C", "D"), [("A>C", 5), ("B", 3), ("C", 1), ("D", 2)])
+    result = stv.count(profile, 2)
+    stage2 = result.rounds[1]
+    assert stage2.surplus_of == "A" and stage2.tallies["C"] == 2
+    # C and D tie at 2 now; at stage 1 C had 1 and D had 2, so C is excluded.
+    assert result.rounds[2].excluded == ("C",)
+    assert BY_EARLIER_ROUND in result.rounds[2].tie_breaks[0]
+
+
+def test_stv_paper_reaching_two_continuing_equals_is_exhausted():
+    profile = make_profile(ABC, [("A>B=C", 4), ("B", 1), ("C", 2)])
+    result = stv.count(profile, 2)  # quota 3; A's surplus 1 cannot choose between B and C
+    assert result.rounds[1].exhausted == 1
+    assert result.winners == ("A", "C")

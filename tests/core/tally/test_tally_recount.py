@@ -7,6 +7,7 @@ import pytest
 from deliberate.core.errors import ValidationError
 from deliberate.core.tally import load_profile, recount
 from deliberate.core.tally.recount import parse_csv
+from deliberate.core.tally.ties import lot_order
 
 CSV = """tracker,choice
 t1,Ada>Grace=Alan
@@ -111,3 +112,14 @@ def test_recount_rejects_bad_arguments(method, seats, message):
 def test_load_profile_rejects_an_unknown_format(tmp_path):
     with pytest.raises(ValidationError, match="Unknown format"):
         load_profile(tmp_path / "x", "blt")
+
+
+def test_a_published_seed_replaces_the_tie_order():
+    profile = parse_csv("tracker,choice\nt1,A\nt2,B\n")
+    plain = recount(profile, "irv")
+    assert plain["tie_order"] == ["A", "B"] and plain["winners"] == ["A"]
+    assert plain["rounds"][0]["tie_breaks"]  # the tie is on the record
+    seeded = recount(profile, "irv", seed="agm-2026")
+    assert seeded["seed"] == "agm-2026"
+    assert seeded["tie_order"] == list(lot_order(["A", "B"], "agm-2026"))
+    assert seeded["winners"] == seeded["tie_order"][:1]
