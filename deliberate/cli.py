@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db
@@ -21,6 +22,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("create-committee")
+@with_appcontext
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.password_option()
@@ -47,6 +49,7 @@ def create_committee(email: str, name: str, password: str) -> None:
 
 
 @click.command("import-roll")
+@with_appcontext
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--apply", "do_apply", is_flag=True, help="Apply the changes (default: preview).")
 def import_roll(csv_file: Path, do_apply: bool) -> None:
@@ -72,6 +75,7 @@ def import_roll(csv_file: Path, do_apply: bool) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--members", default=400, show_default=True)
 def seed_demo(members: int) -> None:
     """Build the demo organisation with one login per role."""
@@ -86,6 +90,7 @@ def seed_demo(members: int) -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--once", is_flag=True, help="Deliver what is due and stop.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def worker(once: bool, interval: float) -> None:
@@ -101,7 +106,7 @@ def worker(once: bool, interval: float) -> None:
         time.sleep(interval)
 
 
-@click.group("audit")
+@click.group("audit", cls=AppGroup)
 def audit_group() -> None:
     """Commands for auditors."""
 
