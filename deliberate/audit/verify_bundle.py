@@ -412,7 +412,9 @@ def check_count(archive, referendum, tally, total, report) -> None:
     else:
         report.failed(
             "count: ballots {}, results' ballot_count {}, participation total {}, "
-            "sum by group {}, electorate {} do not agree".format(*figures, electorate["electorate_size"])
+            "sum by group {}, electorate {} do not agree".format(
+                *figures, electorate["electorate_size"]
+            )
         )
     ranked = choice_kind(results["method"]) == "ranking"
     key = "first_preferences" if ranked else "totals"
@@ -479,7 +481,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("bundle", help="the bundle .zip")
     parser.add_argument("--public-key", help="PEM file of the organisation's Ed25519 key")
     parser.add_argument(
-        "--skip-signature", action="store_true", help="accept the bundle without checking manifest.sig"
+        "--skip-signature",
+        action="store_true",
+        help="accept the bundle without checking manifest.sig",
     )
     return verify(parser.parse_args(argv))
 

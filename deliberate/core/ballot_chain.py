@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -74,7 +74,7 @@ def new_receipt() -> str:
 
 
 def tracker_for(referendum_id: str, receipt: str) -> str:
-    """The public tracker of a receipt: SHA-256 of netstrings(TRACKER_TAG, referendum_id, receipt)."""
+    """A receipt's public tracker: SHA-256 of netstrings(TRACKER_TAG, referendum_id, receipt)."""
     return _sha256_hex(netstrings(TRACKER_TAG, referendum_id, receipt))
 
 
@@ -214,7 +214,9 @@ def _checkpoint_problems(
         problems.append(f"{name}: records {cp.n} ballots but {n} are assigned to it")
     if digest_of_ballots != cp.ballots_digest:
         problems.append(f"{name}: ballots_digest does not match its ballots")
-    recomputed = checkpoint_digest(cp.referendum_id, cp.seq, cp.prev_digest, cp.n, cp.ballots_digest)
+    recomputed = checkpoint_digest(
+        cp.referendum_id, cp.seq, cp.prev_digest, cp.n, cp.ballots_digest
+    )
     if recomputed != cp.digest:
         problems.append(f"{name}: digest does not match its own fields")
     return problems
@@ -328,9 +330,3 @@ def _parse_prefixed(text: str) -> tuple[ChoiceKind, object]:
         levels = tuple(tuple(level.split("=")) for level in rest.split(">")) if rest else ()
         return ChoiceKind.RANKING, levels
     raise ChainFormatError(f"unrecognised choice {text!r}")
-
-
-def iter_pairs(ballots: Iterable[tuple[str, str, int]]) -> Iterator[tuple[str, str]]:
-    """Project (tracker, choice, checkpoint_seq) rows to the (tracker, choice) pairs that are hashed."""
-    for tracker, choice, _seq in ballots:
-        yield tracker, choice

@@ -135,7 +135,10 @@ def test_ballots_digest_is_sha256_of_pipe_lines():
     import hashlib
 
     tracker = "0" * 64
-    assert ballots_digest([(tracker, "yes")]) == hashlib.sha256(f"{tracker}|yes\n".encode()).hexdigest()
+    assert (
+        ballots_digest([(tracker, "yes")])
+        == hashlib.sha256(f"{tracker}|yes\n".encode()).hexdigest()
+    )
 
 
 def test_intact_chain_verifies(chain_and_ballots):

@@ -126,7 +126,9 @@ def write_bundle(
             {"electorate_size": electorate_size, "electorate_hash": electorate_hash}
         ),
         "rule_version.json": _json_bytes(dict(rule_version)),
-        "participation.json": _json_bytes({"by_group": dict(participation_by_group), "total": total}),
+        "participation.json": _json_bytes(
+            {"by_group": dict(participation_by_group), "total": total}
+        ),
         "results.json": _json_bytes(dict(results)),
     }
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -207,7 +209,11 @@ class _BundleZip:
         info.create_system = 3  # Unix, whatever the host, so the bytes do not depend on it
         info.external_attr = ZIP_MODE << 16
         # Python 3.11 keeps the per-member level in a private slot; 3.13 renames it.
-        setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", ZIP_LEVEL)
+        setattr(
+            info,
+            "compress_level" if hasattr(info, "compress_level") else "_compresslevel",
+            ZIP_LEVEL,
+        )
         return info
 
     @contextmanager
@@ -216,7 +222,9 @@ class _BundleZip:
             sink = _HashingSink(member)
             yield sink
         if name not in ("manifest.json", "manifest.sig"):
-            self.entries.append({"name": name, "sha256": sink.hasher.hexdigest(), "size": sink.size})
+            self.entries.append(
+                {"name": name, "sha256": sink.hasher.hexdigest(), "size": sink.size}
+            )
 
     def add(self, name: str, data: bytes) -> None:
         with self._member(name) as sink:
@@ -225,7 +233,7 @@ class _BundleZip:
     @contextmanager
     def csv(self, name: str) -> Iterator[_EscapingWriter]:
         with self._member(name) as sink:
-            # RFC 4180 CRLF rows; with "\r\n" as terminator csv also quotes a cell holding a bare CR.
+            # RFC 4180 CRLF rows; with "\r\n" as terminator csv also quotes a cell with a bare CR.
             yield _EscapingWriter(csv.writer(sink, lineterminator="\r\n"))
 
 

@@ -39,7 +39,9 @@ def public_key_file(tmp_path, signing_key):
 
 
 @pytest.mark.parametrize("method", sorted(METHOD_KIND))
-def test_a_good_bundle_verifies_with_the_organisations_key(build, tmp_path, public_key_file, method):
+def test_a_good_bundle_verifies_with_the_organisations_key(
+    build, tmp_path, public_key_file, method
+):
     bundle = tmp_path / "bundle.zip"
     bundle.write_bytes(build(method))
     result = run_verifier(bundle, "--public-key", public_key_file)
@@ -67,7 +69,9 @@ def test_a_bundle_signed_by_another_key_fails_against_the_organisations_key(
     bundle.write_bytes(build(signing_key=Ed25519PrivateKey.from_private_bytes(bytes(32))))
     result = run_verifier(bundle, "--public-key", public_key_file)
     assert result.returncode == 1
-    assert any("manifest.sig: not a valid signature" in line for line in failed_lines(result.stdout))
+    assert any(
+        "manifest.sig: not a valid signature" in line for line in failed_lines(result.stdout)
+    )
 
 
 def test_without_cryptography_the_signature_is_not_checked_and_that_fails(build, tmp_path):
@@ -93,7 +97,9 @@ def test_one_changed_byte_in_any_member_fails(build, tmp_path, public_key_file, 
     assert result.returncode == 1, result.stdout
     failures = failed_lines(result.stdout)
     if name in ("manifest.json", "manifest.sig"):
-        assert any(line.startswith("FAILED manifest.sig: not a valid signature") for line in failures)
+        assert any(
+            line.startswith("FAILED manifest.sig: not a valid signature") for line in failures
+        )
     else:
         assert f"FAILED {name}: SHA-256 does not match the manifest" in failures
 
@@ -144,7 +150,9 @@ def structural_positions(bundle: bytes) -> set[int]:
     return positions
 
 
-def test_flipping_header_bytes_or_sampled_data_bytes_fails(build, verifier_module, tmp_path, capsys):
+def test_flipping_header_bytes_or_sampled_data_bytes_fails(
+    build, verifier_module, tmp_path, capsys
+):
     original = build(voters=12, verifier_source=b"# verifier\n")
     positions = structural_positions(original) | set(range(0, len(original), 11))
     undetected = undetected_flips(verifier_module, tmp_path, original, sorted(positions))
@@ -153,7 +161,9 @@ def test_flipping_header_bytes_or_sampled_data_bytes_fails(build, verifier_modul
 
 
 @pytest.mark.slow
-def test_flipping_any_byte_fails_unless_no_content_changed(build, verifier_module, tmp_path, capsys):
+def test_flipping_any_byte_fails_unless_no_content_changed(
+    build, verifier_module, tmp_path, capsys
+):
     """Deflate is slightly malleable: a rare flip gives another encoding of the same bytes,
     which no check on the content can see. Those, and only those, may pass."""
     original = build(voters=12, verifier_source=b"# verifier\n")
@@ -190,7 +200,8 @@ def test_a_tampered_database_exports_but_the_chain_check_fails(build, tmp_path):
     result = run_verifier(bundle)
     assert result.returncode == 1
     assert any(
-        line.startswith(f"FAILED checkpoint {seq}: ballots_digest") for line in failed_lines(result.stdout)
+        line.startswith(f"FAILED checkpoint {seq}: ballots_digest")
+        for line in failed_lines(result.stdout)
     )
 
 
