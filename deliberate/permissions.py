@@ -48,6 +48,11 @@ def can_view_audit_log(user) -> bool:
     return is_committee(user) or is_auditor(user)
 
 
+def can_edit_rulebook(user) -> bool:
+    """Save new rulebook versions and add proposal kinds: the committee only."""
+    return is_committee(user)
+
+
 PREDICATES: dict[str, Callable] = {
     fn.__name__: fn
     for fn in (
@@ -58,6 +63,7 @@ PREDICATES: dict[str, Callable] = {
         is_auditor,
         can_manage_members,
         can_view_audit_log,
+        can_edit_rulebook,
     )
 }
 

@@ -168,7 +168,8 @@ def check_member(handle, entry: dict) -> tuple[int, list[str]]:
     if flags & 8:
         handle.seek(end)
         descriptor = handle.read(16)
-        if descriptor != struct.pack("<4s3L", b"PK\x07\x08", *want_sizes):
+        central = (entry["crc"], entry["csize"], entry["usize"])
+        if descriptor != struct.pack("<4s3L", b"PK\x07\x08", *central):
             problems.append(f"{name!r}: data descriptor differs from the central directory")
         end += 16
     return end, problems

@@ -7,6 +7,7 @@ from deliberate.models.local_group import LocalGroup
 from deliberate.models.member import Member, MembershipStatus, Role, RoleGrant, StatusChange
 from deliberate.models.outbox_message import OutboxMessage, OutboxStatus
 from deliberate.models.roll_entry import RollEntry
+from deliberate.models.rulebook_version import RulebookVersion
 
 __all__ = [
     "AccountToken",
@@ -20,6 +21,7 @@ __all__ = [
     "Role",
     "RoleGrant",
     "RollEntry",
+    "RulebookVersion",
     "StatusChange",
     "TokenPurpose",
     "utcnow",

@@ -15,6 +15,7 @@ ALLOWED = {
     "is_active_member": {"member", "moderator", "committee", "auditor"},
     "can_manage_members": {"committee"},
     "can_view_audit_log": {"committee", "auditor"},
+    "can_edit_rulebook": {"committee"},
 }
 # Routes whose allowed answer is not 200 even for a permitted user, with the reason.
 SPECIAL_GET = {
@@ -23,7 +24,8 @@ SPECIAL_GET = {
 
 
 def url_arguments(app, target_public_id: str) -> dict:
-    return {"public_id": target_public_id, "token": "not-a-real-token"}
+    return {"public_id": target_public_id, "token": "not-a-real-token", "kind": "campaign",
+            "number": 1}
 
 
 def routes(app, method: str):

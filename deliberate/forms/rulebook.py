@@ -1,0 +1,484 @@
+"""Rulebook forms: one kind's rule set edited without code, and adding a kind.
+
+Percentages are typed as decimals ("5", "2.5") and turned into exact Fractions from
+the text itself (Fraction("2.5") / 100), never through a float.
+"""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from deliberate.core.errors import ValidationError
+from deliberate.core.rules import (
+    AbstentionMode,
+    Admission,
+    CountedUntil,
+    Distribution,
+    Eligibility,
+    Majority,
+    MembershipStatus,
+    RuleSet,
+    Threshold,
+    Tier,
+    VoteRules,
+)
+from deliberate.core.rules.describe import label_for
+from deliberate.core.rules.presets import PRESETS
+from deliberate.core.rules.ruleset import CONSEQUENCE_TEXT
+
+TIER_ROWS = 4
+MAX_TIERS = 8
+_PERCENT = re.compile(r"\d{1,3}(\.\d{1,6})?")
+_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
+# Rules that can be entrenched, in reading order (tier rows are entrenched as a whole).
+ENTRENCHABLE = (
+    "name",
+    "co_sponsors",
+    "admission",
+    "collection_days",
+    "tiers",
+    "vote",
+    "vote.majority",
+    "vote.turnout_quorum",
+    "vote.approval_quorum",
+    "vote.abstentions",
+    "vote.has_double_majority",
+    "vote.deliberation_days",
+    "vote.voting_days",
+    "eligibility.statuses",
+    "eligibility.min_membership_days",
+    "eligibility.counted_until",
+    "eligibility.group",
+)
+MAJORITIES = {
+    "simple": Majority(Fraction(1, 2), is_strict=True),
+    "two-thirds": Majority(Fraction(2, 3), is_strict=False),
+    "three-quarters": Majority(Fraction(3, 4), is_strict=False),
+}
+PRESET_NAMES = {
+    "uk-parliament-petitions": _l("UK Parliament petitions"),
+    "momentum-2017": _l("Momentum 2017"),
+    "european-citizens-initiative": _l("European Citizens' Initiative"),
+    "swiss-popular-initiative": _l("Swiss popular initiative"),
+    "madrid-consul": _l("Madrid / Consul"),
+}
+
+
+def parse_percent(text: str | None, what: str) -> Fraction | None:
+    """'2.5' -> Fraction(1, 40); blank -> None. Exact, from the digits, never via float."""
+    text = (text or "").strip().removesuffix("%").strip()
+    if not text:
+        return None
+    if not _PERCENT.fullmatch(text):
+        raise ValidationError(f"{what}: enter a percentage as a number such as 5 or 2.5.")
+    share = Fraction(text) / 100
+    if share > 1:
+        raise ValidationError(f"{what} cannot be more than 100%.")
+    if share == 0:
+        raise ValidationError(f"{what} must be more than 0%; leave it blank for none.")
+    return share
+
+
+def percent_text(share: Fraction | None) -> str:
+    """The form spelling of a share: Fraction(1, 40) -> '2.5'.
+
+    A share with no short exact decimal (1/3) is rounded down to 6 places; the form can
+    only ever produce decimal shares, so this arises only for hand-made rule sets.
+    """
+    if share is None:
+        return ""
+    scaled = share * 100 * 10**6
+    whole, part = divmod(scaled.numerator // scaled.denominator, 10**6)
+    digits = f"{part:06d}".rstrip("0")
+    return f"{whole}.{digits}" if digits else str(whole)
+
+
+def parse_fraction(text: str | None) -> Fraction:
+    """'3/5' -> Fraction(3, 5)."""
+    match = _FRACTION.fullmatch((text or "").strip())
+    if match is None or int(match.group(2)) == 0:
+        raise ValidationError("Write the majority as a fraction such as 3/5.")
+    return Fraction(int(match.group(1)), int(match.group(2)))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A set of checkboxes; the template puts them in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _optional_days(label, minimum: int = 1) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            Optional(),
+            NumberRange(min=minimum, message=_l("Enter at least %(min)s days.")),
+        ],
+    )
+
+
+class TierForm(Form):
+    """One tier row; a row with no consequence and no numbers is left out."""
+
+    count = IntegerField(
+        _l("Number of signatures"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Enter at least 1."))],
+    )
+    percentage = StringField(_l("Percentage of members"), validators=[Length(max=12)])
+    combine = SelectField(
+        _l("If both are given"),
+        choices=[
+            ("", _l("(only one is given)")),
+            ("lower", _l("whichever is lower")),
+            ("higher", _l("whichever is higher")),
+        ],
+    )
+    consequence = SelectField(
+        _l("What reaching it brings about"),
+        choices=[("", _l("(no tier)"))] + [(c.value, text) for c, text in CONSEQUENCE_TEXT.items()],
+    )
+    respond_within_days = _optional_days(_l("The committee must respond within (days)"))
+    groups_needed = IntegerField(
+        _l("Local groups that must each reach a minimum"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Enter at least 1."))],
+    )
+    group_count = IntegerField(
+        _l("Minimum signatures per group"),
+        validators=[Optional(), NumberRange(min=1, message=_l("Enter at least 1."))],
+    )
+    group_percentage = StringField(
+        _l("Minimum percentage of each group's members"), validators=[Length(max=12)]
+    )
+
+    def is_blank(self) -> bool:
+        return not any(
+            (field.raw_data or [""])[0].strip() if field.raw_data else field.data
+            for field in (self.count, self.percentage, self.consequence, self.groups_needed)
+        )
+
+
+class RuleSetForm(FlaskForm):
+    """One kind's rule set."""
+
+    base_version = HiddenField()
+    preset = SelectField(
+        _l("Start from a preset"),
+        choices=[("", _l("(choose a preset)"))] + list(PRESET_NAMES.items()),
+    )
+    fill = SubmitField(_l("Fill the form from this preset"))
+    name = StringField(
+        _l("Name of this kind of proposal"),
+        validators=[InputRequired(_l("Give the kind a name.")), Length(max=80)],
+    )
+    co_sponsors = IntegerField(
+        _l("Co-sponsors needed before signatures open"),
+        validators=[
+            InputRequired(_l("Enter a whole number (0 for none).")),
+            NumberRange(min=0, message=_l("Enter 0 or more.")),
+        ],
+    )
+    tiers = FieldList(FormField(TierForm), min_entries=TIER_ROWS, max_entries=MAX_TIERS)
+    admission_required = BooleanField(_l("The committee must admit a proposal first"))
+    silence_days = _optional_days(_l("Silence counts as admission after (days)"))
+    collection_days = _optional_days(_l("Signatures are collected for (days)"))
+    has_vote = BooleanField(_l("Proposals of this kind can go to a members' vote"))
+    deliberation_days = IntegerField(
+        _l("Deliberation before the vote (days)"),
+        validators=[Optional(), NumberRange(min=0, message=_l("Enter 0 or more days."))],
+    )
+    voting_days = _optional_days(_l("Voting lasts (days)"))
+    turnout_quorum = StringField(_l("Turnout quorum (%)"), validators=[Length(max=12)])
+    approval_quorum = StringField(_l("Approval quorum (%)"), validators=[Length(max=12)])
+    majority = SelectField(
+        _l("Majority"),
+        choices=[
+            ("simple", _l("Simple majority (more than half)")),
+            ("two-thirds", _l("Two thirds (at least 2/3)")),
+            ("three-quarters", _l("Three quarters (at least 3/4)")),
+            ("custom", _l("Custom fraction")),
+        ],
+    )
+    majority_custom = StringField(_l("Custom majority, e.g. 3/5"), validators=[Length(max=20)])
+    majority_strict = BooleanField(_l("Custom majority: more than the share (untick: at least)"))
+    abstentions = SelectField(
+        _l("Abstentions"),
+        choices=[
+            ("excluded", _l("count for turnout, not for the majority")),
+            ("against", _l("count as votes cast (in effect against)")),
+            ("ignored", _l("are ignored entirely")),
+        ],
+    )
+    double_majority = BooleanField(_l("A majority of local groups must also approve"))
+    statuses = MultiCheckboxField(
+        _l("Membership statuses that may take part"),
+        choices=[(s.value, s.value.capitalize()) for s in MembershipStatus],
+    )
+    min_membership_days = IntegerField(
+        _l("Minimum length of membership (days)"),
+        validators=[
+            InputRequired(_l("Enter a whole number of days (0 for none).")),
+            NumberRange(min=0, message=_l("Enter 0 or more days.")),
+        ],
+    )
+    counted_until = SelectField(
+        _l("Membership is counted up to"),
+        choices=[
+            ("day_of_action", _l("the day the member signs or votes")),
+            ("signatures_open", _l("the day signatures open")),
+            ("voting_opens", _l("the day voting opens")),
+        ],
+    )
+    group = SelectField(_l("Open to"), choices=[("", _l("members of every local group"))])
+    entrenched = MultiCheckboxField(
+        _l("Entrenched: only a members' referendum can change"),
+        choices=[(path, label_for(path)) for path in ENTRENCHABLE],
+    )
+    reason = TextAreaField(
+        _l("Reason for the change (shown in the public history)"), validators=[Length(max=2000)]
+    )
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save as new version"))
+
+    def set_choices(self, groups: list[str], entrenched: frozenset[str] = frozenset()) -> None:
+        """Local groups for the scope select; any stored entrenched path stays tickable."""
+        current = self.group.data or ""
+        names = sorted(set(groups) | ({current} if current else set()))
+        self.group.choices = [self.group.choices[0], *((name, name) for name in names)]
+        extra = sorted(set(entrenched) - set(ENTRENCHABLE))
+        self.entrenched.choices = [(p, label_for(p)) for p in (*ENTRENCHABLE, *extra)]
+
+
+def _tier_data(tier: Tier) -> dict:
+    t, d = tier.threshold, tier.distribution
+    return {
+        "count": t.count,
+        "percentage": percent_text(t.share),
+        "combine": t.combine.value if t.combine else "",
+        "consequence": tier.consequence.value,
+        "respond_within_days": tier.respond_within_days,
+        "groups_needed": d.groups_needed if d else None,
+        "group_count": d.minimum.count if d else None,
+        "group_percentage": percent_text(d.minimum.share) if d else "",
+    }
+
+
+def _majority_data(majority: Majority) -> dict:
+    key = next((k for k, m in MAJORITIES.items() if m == majority), "custom")
+    custom = f"{majority.share.numerator}/{majority.share.denominator}" if key == "custom" else ""
+    return {"majority": key, "majority_custom": custom, "majority_strict": majority.is_strict}
+
+
+def form_data(ruleset: RuleSet) -> dict:
+    """The form's field values for ``ruleset`` (the inverse of ruleset_from_form)."""
+    vote = ruleset.vote or VoteRules()
+    rows = max(TIER_ROWS, len(ruleset.tiers) + 1)
+    data = {
+        "name": ruleset.name,
+        "co_sponsors": ruleset.co_sponsors,
+        "tiers": [_tier_data(t) for t in ruleset.tiers] + [{}] * (rows - len(ruleset.tiers)),
+        "admission_required": ruleset.admission.is_required,
+        "silence_days": ruleset.admission.silence_days,
+        "collection_days": ruleset.collection_days,
+        "has_vote": ruleset.vote is not None,
+        "deliberation_days": vote.deliberation_days,
+        "voting_days": vote.voting_days,
+        "turnout_quorum": percent_text(vote.turnout_quorum),
+        "approval_quorum": percent_text(vote.approval_quorum),
+        "abstentions": vote.abstentions.value,
+        "double_majority": vote.has_double_majority,
+        "statuses": sorted(s.value for s in ruleset.eligibility.statuses),
+        "min_membership_days": ruleset.eligibility.min_membership_days,
+        "counted_until": ruleset.eligibility.counted_until.value,
+        "group": ruleset.eligibility.group or "",
+        "entrenched": sorted(ruleset.entrenched),
+    }
+    return data | _majority_data(vote.majority)
+
+
+def edit_form(ruleset: RuleSet, *, base_version: int, groups: list[str]) -> RuleSetForm:
+    """A fresh form showing ``ruleset``, ignoring whatever the request posted."""
+    form = RuleSetForm(formdata=None, data=form_data(ruleset) | {"base_version": base_version})
+    form.set_choices(groups, ruleset.entrenched)
+    return form
+
+
+def preset_ruleset(key: str) -> RuleSet | None:
+    """The preset named ``key``, or None."""
+    factory = PRESETS.get(key)
+    return factory() if factory else None
+
+
+class _Collector:
+    """Gathers ValidationErrors beside the fields they belong to."""
+
+    def __init__(self, form: FlaskForm):
+        self.form = form
+        self.failed = False
+
+    @contextmanager
+    def on(self, field) -> Iterator[None]:
+        try:
+            yield
+        except ValidationError as error:
+            self.failed = True
+            if field is None:
+                self.form.form_errors.append(error.message)
+            else:
+                field.errors = [*field.errors, error.message]
+
+
+def _threshold(count, percentage_field, combine: str, what: str) -> Threshold:
+    share = parse_percent(percentage_field.data, what)
+    if count is None and share is None:
+        raise ValidationError(f"{what}: give a number of signatures, a percentage, or both.")
+    both = count is not None and share is not None
+    return Threshold(count=count, share=share, combine=(combine or None) if both else None)
+
+
+def _tier(row: TierForm, number: int, collect: _Collector) -> Tier | None:
+    what = f"Tier {number}"
+    threshold = distribution = None
+    with collect.on(row.percentage):
+        threshold = _threshold(row.count.data, row.percentage, row.combine.data, what)
+    if row.groups_needed.data is not None or row.group_count.data or row.group_percentage.data:
+        with collect.on(row.group_percentage):
+            if row.groups_needed.data is None:
+                raise ValidationError(f"{what}: say how many local groups must reach the minimum.")
+            if row.group_count.data is not None and row.group_percentage.data.strip():
+                raise ValidationError(
+                    f"{what}: give a per-group number or a percentage, not both."
+                )
+            minimum = _threshold(
+                row.group_count.data, row.group_percentage, "", f"{what}'s group minimum"
+            )
+            distribution = Distribution(row.groups_needed.data, minimum)
+    if not row.consequence.data:
+        with collect.on(row.consequence):
+            raise ValidationError(f"{what}: choose what reaching it brings about.")
+        return None
+    if threshold is None:
+        return None
+    with collect.on(row.respond_within_days):
+        return Tier(threshold, row.consequence.data, distribution, row.respond_within_days.data)
+    return None
+
+
+def _majority(form: RuleSetForm) -> Majority:
+    if form.majority.data in MAJORITIES:
+        return MAJORITIES[form.majority.data]
+    return Majority(parse_fraction(form.majority_custom.data), bool(form.majority_strict.data))
+
+
+def _vote(form: RuleSetForm, collect: _Collector) -> VoteRules | None:
+    if not form.has_vote.data:
+        return None
+    parts = {}
+    for name in ("turnout_quorum", "approval_quorum"):
+        with collect.on(getattr(form, name)):
+            parts[name] = parse_percent(
+                getattr(form, name).data, str(getattr(form, name).label.text)
+            )
+    majority = None
+    with collect.on(form.majority_custom):
+        majority = _majority(form)
+    if form.voting_days.data is None:
+        form.voting_days.errors = [*form.voting_days.errors, "Say how many days voting lasts."]
+        collect.failed = True
+    if collect.failed or majority is None:
+        return None
+    with collect.on(form.has_vote):
+        return VoteRules(
+            majority=majority,
+            abstentions=AbstentionMode(form.abstentions.data),
+            has_double_majority=bool(form.double_majority.data),
+            deliberation_days=form.deliberation_days.data or 0,
+            voting_days=form.voting_days.data,
+            **parts,
+        )
+    return None
+
+
+def ruleset_from_form(form: RuleSetForm) -> RuleSet | None:
+    """The rule set the form describes, or None with each problem put beside its field.
+
+    Call after form.validate(); the core's own checks (tier order, a vote tier needing
+    voting rules) are shown at the top of the form.
+    """
+    collect = _Collector(form)
+    rows = [(n, row.form) for n, row in enumerate(form.tiers, start=1) if not row.form.is_blank()]
+    tiers = [_tier(row, n, collect) for n, row in rows]
+    vote = _vote(form, collect)
+    admission = eligibility = None
+    with collect.on(form.silence_days):
+        admission = Admission(bool(form.admission_required.data), form.silence_days.data)
+    with collect.on(form.statuses):
+        eligibility = Eligibility(
+            statuses=frozenset(MembershipStatus(s) for s in form.statuses.data or ()),
+            min_membership_days=form.min_membership_days.data,
+            counted_until=CountedUntil(form.counted_until.data),
+            group=form.group.data or None,
+        )
+    if not rows:
+        form.form_errors.append("Fill in at least one signature tier.")
+        return None
+    if collect.failed or form.errors:
+        return None
+    with collect.on(None):
+        return RuleSet(
+            name=form.name.data.strip(),
+            tiers=tuple(tiers),
+            co_sponsors=form.co_sponsors.data,
+            admission=admission,
+            collection_days=form.collection_days.data,
+            vote=vote,
+            eligibility=eligibility,
+            entrenched=frozenset(form.entrenched.data or ()),
+        )
+    return None
+
+
+class NewKindForm(FlaskForm):
+    """Add a proposal kind, starting from a preset or a copy of an existing kind."""
+
+    base_version = HiddenField()
+    slug = StringField(
+        _l("Short name for addresses (e.g. budget-motion)"),
+        validators=[InputRequired(_l("Give the kind a short name.")), Length(max=40)],
+    )
+    name = StringField(
+        _l("Name"), validators=[InputRequired(_l("Give the kind a name.")), Length(max=80)]
+    )
+    start_from = SelectField(_l("Start from"), validators=[InputRequired()])
+    reason = TextAreaField(
+        _l("Reason for adding it (shown in the public history)"), validators=[Length(max=2000)]
+    )
+
+    def set_choices(self, kinds: dict[str, str]) -> None:
+        """Presets first, then a copy of each existing kind."""
+        self.start_from.choices = [
+            *(
+                (f"preset:{key}", _l("Preset: %(name)s", name=name))
+                for key, name in PRESET_NAMES.items()
+            ),
+            *((f"kind:{slug}", _l("Copy of: %(name)s", name=name)) for slug, name in kinds.items()),
+        ]

@@ -1,0 +1,383 @@
+"""The rulebook's versions: read the rules in force, save new versions, measure feasibility.
+
+Versions are append-only. A save names the version it was based on and inserts the next
+number; the UNIQUE number makes the second of two concurrent saves fail instead of
+silently overwriting the first. Entrenched rules change only through enact_amendment,
+which the members' referendum on a rule-change proposal calls.
+"""
+
+import json
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
+from deliberate.core.rules import (
+    Change,
+    Consequence,
+    Feasibility,
+    History,
+    Majority,
+    Rulebook,
+    RuleSet,
+    RuleText,
+    Threshold,
+    Tier,
+    VoteRules,
+    assess_feasibility,
+    canonical_json,
+    describe_ruleset,
+    diff_rulebooks,
+    rulebook_entrenched_changes,
+    rulebook_from_dict,
+    rulebook_hash,
+)
+from deliberate.core.rules.describe import label_for
+from deliberate.core.text import clean_line
+from deliberate.models import LocalGroup, Member, MembershipStatus, RulebookVersion, utcnow
+from deliberate.services import audit_log
+
+INITIAL_REASON = "Initial rulebook"
+_KIND_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+def _default_ruleset(name: str, consequence: Consequence) -> RuleSet:
+    return RuleSet(
+        name=name,
+        co_sponsors=3,
+        collection_days=90,
+        tiers=(Tier(Threshold(share=Fraction(2, 100)), consequence),),
+        vote=VoteRules(
+            majority=Majority(Fraction(1, 2), is_strict=True),
+            turnout_quorum=Fraction(20, 100),
+            deliberation_days=14,
+            voting_days=14,
+        ),
+    )
+
+
+def default_rulebook() -> Rulebook:
+    """Modest starting rules: 3 co-sponsors, 2% of members in 90 days, then a vote."""
+    return Rulebook(
+        {
+            "campaign": _default_ruleset("Campaign", Consequence.QUALIFIES_FOR_VOTE),
+            "policy-motion": _default_ruleset("Policy motion", Consequence.QUALIFIES_FOR_VOTE),
+            "rule-change": _default_ruleset("Rule change", Consequence.BINDING_REFERENDUM),
+        }
+    )
+
+
+def rulebook_of(version: RulebookVersion) -> Rulebook:
+    """The rulebook a stored version holds."""
+    return rulebook_from_dict(json.loads(version.content_json))
+
+
+def _latest(session: Session) -> RulebookVersion | None:
+    return session.execute(
+        select(RulebookVersion).order_by(RulebookVersion.number.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _latest_number(session: Session) -> int:
+    return session.scalar(select(func.max(RulebookVersion.number))) or 0
+
+
+def _append(
+    session: Session,
+    *,
+    number: int,
+    rulebook: Rulebook,
+    reason: str,
+    actor: Member | None,
+    enacted_by: str | None,
+    now: datetime,
+) -> RulebookVersion:
+    """Insert version ``number``, or raise ConflictError if someone else took it first."""
+    version = RulebookVersion(
+        number=number,
+        content_json=canonical_json(rulebook),
+        content_hash=rulebook_hash(rulebook),
+        author_id=actor.id if actor else None,
+        reason=reason,
+        created_at=now,
+        enacted_by=enacted_by,
+    )
+    session.add(version)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(
+            "The rulebook was changed by someone else while you were editing "
+            f"(now version {_latest_number(session)}). Your changes were not saved; "
+            "review the new version and apply them again."
+        ) from None
+    return version
+
+
+def _audit(
+    session: Session,
+    version: RulebookVersion,
+    *,
+    actor: Member | None,
+    action: str,
+    old: Rulebook | None,
+    now: datetime,
+) -> None:
+    changes = diff_rulebooks(old or Rulebook({}), rulebook_of(version))
+    payload = {
+        "number": version.number,
+        "hash": version.content_hash,
+        "reason": version.reason,
+        "changed": [change.path for change in changes],
+    }
+    if version.enacted_by:
+        payload["enacted_by"] = version.enacted_by
+    audit_log.record(session, actor=actor, action=action, payload=payload, now=now)
+
+
+def current_version(session: Session, *, now: datetime | None = None) -> RulebookVersion:
+    """The version in force; seeds version 1 from default_rulebook() on first use."""
+    version = _latest(session)
+    if version is not None:
+        return version
+    now = now or utcnow()
+    try:
+        version = _append(
+            session,
+            number=1,
+            rulebook=default_rulebook(),
+            reason=INITIAL_REASON,
+            actor=None,
+            enacted_by=None,
+            now=now,
+        )
+    except ConflictError:
+        return _latest(session)  # another request seeded it at the same moment
+    _audit(session, version, actor=None, action="rulebook.version_saved", old=None, now=now)
+    session.commit()
+    return version
+
+
+def current_rulebook(session: Session) -> Rulebook:
+    """The rulebook in force."""
+    return rulebook_of(current_version(session))
+
+
+def _refuse_entrenched(touched: list[str]) -> None:
+    if touched:
+        names = ", ".join(
+            f"{path.split('.', 1)[0]}: {label_for(path.split('.', 1)[1])}" for path in touched
+        )
+        raise PhaseError(
+            f"These rules are entrenched and can only be changed by a members' referendum on "
+            f"a rule-change proposal: {names}. Nothing was saved."
+        )
+
+
+def save_version(
+    session: Session,
+    *,
+    base_version: int,
+    rulebook: Rulebook,
+    reason: str,
+    actor: Member,
+    now: datetime,
+) -> RulebookVersion:
+    """Append the committee's new rulebook as version base_version + 1; audited."""
+    reason = clean_line(reason or "")
+    if not reason:
+        raise ValidationError("State the reason for the change.", field="reason")
+    current = current_version(session, now=now)
+    if base_version != current.number:
+        raise ConflictError(
+            "The rulebook was changed by someone else while you were editing "
+            f"(now version {current.number}). Your changes were not saved; "
+            "review the new version and apply them again."
+        )
+    old = rulebook_of(current)
+    _refuse_entrenched(rulebook_entrenched_changes(old, rulebook))
+    if rulebook_hash(rulebook) == current.content_hash:
+        raise ValidationError("Nothing has changed, so no new version was saved.")
+    version = _append(
+        session,
+        number=base_version + 1,
+        rulebook=rulebook,
+        reason=reason,
+        actor=actor,
+        enacted_by=None,
+        now=now,
+    )
+    _audit(session, version, actor=actor, action="rulebook.version_saved", old=old, now=now)
+    session.commit()
+    return version
+
+
+def enact_amendment(
+    session: Session, *, rulebook: Rulebook, referendum_ref: str, now: datetime
+) -> RulebookVersion:
+    """Append a rulebook the members enacted by referendum; entrenchment does not apply."""
+    current = current_version(session, now=now)
+    if rulebook_hash(rulebook) == current.content_hash:
+        raise ValidationError("The amendment changes nothing, so no new version was saved.")
+    version = _append(
+        session,
+        number=current.number + 1,
+        rulebook=rulebook,
+        reason=f"Enacted by {referendum_ref}",
+        actor=None,
+        enacted_by=referendum_ref,
+        now=now,
+    )
+    _audit(
+        session,
+        version,
+        actor=None,
+        action="rulebook.amendment_enacted",
+        old=rulebook_of(current),
+        now=now,
+    )
+    session.commit()
+    return version
+
+
+def with_kind(rulebook: Rulebook, kind: str, ruleset: RuleSet) -> Rulebook:
+    """A copy of ``rulebook`` with ``kind`` set to ``ruleset`` (added or replaced)."""
+    return Rulebook({**rulebook.rulesets, kind: ruleset})
+
+
+def add_kind(
+    session: Session,
+    *,
+    base_version: int,
+    kind: str,
+    name: str,
+    template: RuleSet,
+    reason: str,
+    actor: Member,
+    now: datetime,
+) -> RulebookVersion:
+    """Add a proposal kind, starting from ``template``; a new version like any other."""
+    kind = (kind or "").strip()
+    if not _KIND_SLUG.fullmatch(kind):
+        raise ValidationError(
+            "Use lower-case letters and digits joined by hyphens, e.g. 'budget-motion'.",
+            field="slug",
+        )
+    name = clean_line(name or "")
+    if not name:
+        raise ValidationError("Give the kind a name.", field="name")
+    book = current_rulebook(session)
+    if kind in book.rulesets:
+        raise ValidationError(f"There is already a kind called '{kind}'.", field="slug")
+    ruleset = replace(template, name=name)
+    return save_version(
+        session,
+        base_version=base_version,
+        rulebook=with_kind(book, kind, ruleset),
+        reason=reason,
+        actor=actor,
+        now=now,
+    )
+
+
+def versions(session: Session) -> list[RulebookVersion]:
+    """Every version, newest first."""
+    current_version(session)
+    return list(
+        session.execute(select(RulebookVersion).order_by(RulebookVersion.number.desc())).scalars()
+    )
+
+
+def get_version(session: Session, number: int) -> RulebookVersion:
+    """Version ``number``, or NotFoundError."""
+    current_version(session)
+    version = session.execute(
+        select(RulebookVersion).where(RulebookVersion.number == number)
+    ).scalar_one_or_none()
+    if version is None:
+        raise NotFoundError(f"There is no rulebook version {number}.")
+    return version
+
+
+def version_diff(session: Session, number: int) -> list[Change]:
+    """What version ``number`` changed compared with version number - 1."""
+    new = rulebook_of(get_version(session, number))
+    old = rulebook_of(get_version(session, number - 1)) if number > 1 else Rulebook({})
+    return diff_rulebooks(old, new)
+
+
+def organisation_history(session: Session) -> History:
+    """The organisation's past proposals and referendums, for feasibility what-ifs.
+
+    Empty for now: there are no proposal or referendum tables yet. The proposals and
+    referendums issues fill this in with each closed proposal's final signatures (and
+    days collected, by local group) and each counted referendum's result.
+    """
+    return History()
+
+
+def electorate(session: Session) -> tuple[int, dict[str, int]]:
+    """Active members, in total and per local group (by group name)."""
+    active = Member.status == MembershipStatus.ACTIVE
+    total = session.scalar(select(func.count()).select_from(Member).where(active)) or 0
+    rows = session.execute(
+        select(LocalGroup.name, func.count(Member.id))
+        .join(Member, (Member.local_group_id == LocalGroup.id) & active, isouter=True)
+        .group_by(LocalGroup.name)
+    )
+    return total, {row[0]: row[1] for row in rows}
+
+
+def feasibility(session: Session, ruleset: RuleSet) -> Feasibility:
+    """How the organisation's own history would have fared under ``ruleset``, at today's size."""
+    members, by_group = electorate(session)
+    return assess_feasibility(ruleset, organisation_history(session), members, by_group)
+
+
+@dataclass(frozen=True)
+class KindSummary:
+    """One proposal kind for the rulebook pages: its rules in words and their feasibility."""
+
+    kind: str
+    ruleset: RuleSet
+    rules: tuple[RuleText, ...]
+    feasibility: Feasibility | None
+
+
+def summarise(session: Session, rulebook: Rulebook, *, with_feasibility: bool) -> list[KindSummary]:
+    """Each kind of ``rulebook`` in plain words, optionally with today's feasibility."""
+    return [
+        KindSummary(
+            kind=kind,
+            ruleset=ruleset,
+            rules=describe_ruleset(ruleset),
+            feasibility=feasibility(session, ruleset) if with_feasibility else None,
+        )
+        for kind, ruleset in rulebook.rulesets.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What saving a draft rule set would change, whether it may, and how it would fare."""
+
+    changes: list[Change]
+    entrenched: list[str]
+    feasibility: Feasibility
+
+
+def preview_kind(session: Session, *, kind: str, ruleset: RuleSet) -> Preview:
+    """Compare a draft for ``kind`` with the rules in force, without saving anything."""
+    old = current_rulebook(session)
+    new = with_kind(old, kind, ruleset)
+    return Preview(
+        changes=diff_rulebooks(old, new),
+        entrenched=rulebook_entrenched_changes(old, new),
+        feasibility=feasibility(session, ruleset),
+    )
