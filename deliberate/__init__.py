@@ -53,9 +53,10 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def _check_production_settings(app: Flask) -> None:
     if app.config["ENV_NAME"] == "production":
-        if app.config["SECRET_KEY"] in ("", "dev-only-insecure-key") or len(
-            app.config["SECRET_KEY"]
-        ) < 32:
+        if (
+            app.config["SECRET_KEY"] in ("", "dev-only-insecure-key")
+            or len(app.config["SECRET_KEY"]) < 32
+        ):
             raise RuntimeError("Set SECRET_KEY to a random string of at least 32 characters.")
         app.config["DEBUG"] = False
 

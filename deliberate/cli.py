@@ -35,15 +35,26 @@ def create_committee(email: str, name: str, password: str) -> None:
     if accounts.find_by_email(db.session, email):
         raise click.ClickException(f"{email} already has an account.")
     now = utcnow()
-    member = Member(email=email.strip().lower(), display_name=name.strip(),
-                    password_hash=passwords.hash_password(password), email_verified_at=now,
-                    declaration_accepted_at=now, joined_on=now.date(),
-                    status=MembershipStatus.ACTIVE, created_at=now)
+    member = Member(
+        email=email.strip().lower(),
+        display_name=name.strip(),
+        password_hash=passwords.hash_password(password),
+        email_verified_at=now,
+        declaration_accepted_at=now,
+        joined_on=now.date(),
+        status=MembershipStatus.ACTIVE,
+        created_at=now,
+    )
     member.role_grants.append(RoleGrant(role=Role.COMMITTEE, granted_at=now))
     db.session.add(member)
     db.session.flush()
-    audit_log.record(db.session, actor=None, action="committee.created",
-                     payload={"member": member.public_id}, now=now)
+    audit_log.record(
+        db.session,
+        actor=None,
+        action="committee.created",
+        payload={"member": member.public_id},
+        now=now,
+    )
     db.session.commit()
     click.echo(f"Committee member {email} created.")
 
@@ -63,8 +74,10 @@ def import_roll(csv_file: Path, do_apply: bool) -> None:
     for problem in result.problems:
         click.echo(f"line {problem.line}: {problem.message}", err=True)
     summary = result.summary()
-    click.echo(f"{summary['added']} to add, {summary['updated']} to update, "
-               f"{summary['unchanged']} unchanged, new groups: {summary['new_groups'] or 'none'}")
+    click.echo(
+        f"{summary['added']} to add, {summary['updated']} to update, "
+        f"{summary['unchanged']} unchanged, new groups: {summary['new_groups'] or 'none'}"
+    )
     if result.problems:
         raise click.ClickException("Nothing was imported; fix the lines above.")
     if do_apply:
@@ -97,8 +110,13 @@ def worker(once: bool, interval: float) -> None:
     """Run queued work (the mail outbox) until stopped."""
     transport = transport_from_config(current_app.config, current_app.instance_path)
     while True:
-        report = mail.deliver_due(db.session, transport, sender=current_app.config["MAIL_FROM"],
-                                  now=utcnow(), max_attempts=current_app.config["MAIL_MAX_ATTEMPTS"])
+        report = mail.deliver_due(
+            db.session,
+            transport,
+            sender=current_app.config["MAIL_FROM"],
+            now=utcnow(),
+            max_attempts=current_app.config["MAIL_MAX_ATTEMPTS"],
+        )
         if report.sent or report.failed:
             click.echo(f"mail: {report.sent} sent, {report.failed} failed (will retry)")
         if once:

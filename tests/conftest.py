@@ -97,18 +97,31 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-def make_member(app, email: str = "ann@example.org", *, name: str = "Ann Example",
-                roles: tuple[Role, ...] = (), verified: bool = True,
-                status: MembershipStatus = MembershipStatus.ACTIVE,
-                joined_days_ago: int = 400, group_id: int | None = None) -> str:
+def make_member(
+    app,
+    email: str = "ann@example.org",
+    *,
+    name: str = "Ann Example",
+    roles: tuple[Role, ...] = (),
+    verified: bool = True,
+    status: MembershipStatus = MembershipStatus.ACTIVE,
+    joined_days_ago: int = 400,
+    group_id: int | None = None,
+) -> str:
     """Create a member directly in the database; returns the public id."""
     with app.app_context():
         now = now_utc()
-        member = Member(email=email, display_name=name, password_hash=_PASSWORD_HASH,
-                        email_verified_at=now if verified else None,
-                        declaration_accepted_at=now, joined_on=(now - timedelta(
-                            days=joined_days_ago)).date(), status=status,
-                        local_group_id=group_id, created_at=now)
+        member = Member(
+            email=email,
+            display_name=name,
+            password_hash=_PASSWORD_HASH,
+            email_verified_at=now if verified else None,
+            declaration_accepted_at=now,
+            joined_on=(now - timedelta(days=joined_days_ago)).date(),
+            status=status,
+            local_group_id=group_id,
+            created_at=now,
+        )
         member.role_grants.extend(RoleGrant(role=role, granted_at=now) for role in roles)
         db.session.add(member)
         db.session.commit()

@@ -14,8 +14,11 @@ from tests.conftest import POSTGRES_URL
 
 def fresh_app(tmp_path):
     url = POSTGRES_URL or f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    config = type("MigrationConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url,
-                                                    "INSTANCE_PATH": str(tmp_path)})
+    config = type(
+        "MigrationConfig",
+        (TestConfig,),
+        {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(tmp_path)},
+    )
     return create_app(config)
 
 
@@ -34,7 +37,8 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
             upgrade()
             with db.engine.connect() as connection:
                 context = MigrationContext.configure(
-                    connection, opts={"compare_type": True, "render_as_batch": True})
+                    connection, opts={"compare_type": True, "render_as_batch": True}
+                )
                 differences = compare_metadata(context, Base.metadata)
             assert differences == []
             tables = set(inspect(db.engine).get_table_names())

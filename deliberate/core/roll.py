@@ -76,7 +76,9 @@ def parse_roll(text: str, today: date) -> tuple[list[RollRow], list[RollProblem]
         if isinstance(parsed, RollProblem):
             problems.append(parsed)
         elif parsed.email in seen:
-            problems.append(RollProblem(line, f"{parsed.email} already on line {seen[parsed.email]}"))
+            problems.append(
+                RollProblem(line, f"{parsed.email} already on line {seen[parsed.email]}")
+            )
         else:
             seen[parsed.email] = line
             rows.append(parsed)

@@ -10,25 +10,37 @@ from deliberate.models import MembershipStatus, Role
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("New status"),
-                         choices=[(s.value, s.value.capitalize()) for s in MembershipStatus],
-                         validators=[DataRequired()])
-    effective_on = DateField(_l("Effective from"),
-                             validators=[DataRequired(_l("Enter a date as YYYY-MM-DD."))])
-    reason = TextAreaField(_l("Reason (shown to the member and in the audit log)"),
-                           validators=[DataRequired(_l("State the reason.")), Length(max=500)])
+    status = SelectField(
+        _l("New status"),
+        choices=[(s.value, s.value.capitalize()) for s in MembershipStatus],
+        validators=[DataRequired()],
+    )
+    effective_on = DateField(
+        _l("Effective from"), validators=[DataRequired(_l("Enter a date as YYYY-MM-DD."))]
+    )
+    reason = TextAreaField(
+        _l("Reason (shown to the member and in the audit log)"),
+        validators=[DataRequired(_l("State the reason.")), Length(max=500)],
+    )
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, r.value.capitalize()) for r in Role],
-                       validators=[DataRequired()])
-    action = SelectField(_l("Action"), choices=[("grant", _l("Grant")), ("revoke", _l("Remove"))],
-                         validators=[DataRequired()])
+    role = SelectField(
+        _l("Role"),
+        choices=[(r.value, r.value.capitalize()) for r in Role],
+        validators=[DataRequired()],
+    )
+    action = SelectField(
+        _l("Action"),
+        choices=[("grant", _l("Grant")), ("revoke", _l("Remove"))],
+        validators=[DataRequired()],
+    )
 
 
 class RollUploadForm(FlaskForm):
-    roll_file = FileField(_l("Membership roll (CSV with columns name, email, local_group, "
-                             "join_date)"))
+    roll_file = FileField(
+        _l("Membership roll (CSV with columns name, email, local_group, join_date)")
+    )
     roll_text = TextAreaField(_l("…or paste the CSV here"), validators=[Length(max=480_000)])
 
 

@@ -10,34 +10,48 @@ from deliberate.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENG
 _password_length = Length(
     min=MIN_PASSWORD_LENGTH,
     max=MAX_PASSWORD_LENGTH,
-    message=_l("Use between %(min)d and %(max)d characters.",
-               min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH),
+    message=_l(
+        "Use between %(min)d and %(max)d characters.",
+        min=MIN_PASSWORD_LENGTH,
+        max=MAX_PASSWORD_LENGTH,
+    ),
 )
-_email = [DataRequired(_l("Enter your email address.")), Length(max=254),
-          Email(_l("Enter a valid email address, like name@example.org."),
-                check_deliverability=False)]
+_email = [
+    DataRequired(_l("Enter your email address.")),
+    Length(max=254),
+    Email(_l("Enter a valid email address, like name@example.org."), check_deliverability=False),
+]
 
 
 class RegisterForm(FlaskForm):
-    display_name = StringField(_l("Your name, as other members will see it"),
-                               validators=[DataRequired(_l("Enter your name.")), Length(max=80)])
+    display_name = StringField(
+        _l("Your name, as other members will see it"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=80)],
+    )
     email = EmailField(_l("Email address"), validators=_email)
-    password = PasswordField(_l("Password (at least 10 characters)"),
-                             validators=[DataRequired(_l("Choose a password.")), _password_length])
+    password = PasswordField(
+        _l("Password (at least 10 characters)"),
+        validators=[DataRequired(_l("Choose a password.")), _password_length],
+    )
     password_confirm = PasswordField(
         _l("Repeat the password"),
-        validators=[DataRequired(_l("Repeat the password.")),
-                    EqualTo("password", _l("The two passwords differ."))],
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
     )
     local_group = SelectField(_l("Your local group"), coerce=int, validators=[Optional()])
-    accept_declaration = BooleanField(validators=[DataRequired(_l("You must accept the "
-                                                                  "declaration to join."))])
+    accept_declaration = BooleanField(
+        validators=[DataRequired(_l("You must accept the declaration to join."))]
+    )
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email address"), validators=_email)
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
-                                                         Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
+    )
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
@@ -50,30 +64,44 @@ class ConfirmForm(FlaskForm):
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(_l("New password (at least 10 characters)"),
-                             validators=[DataRequired(_l("Choose a password.")), _password_length])
+    password = PasswordField(
+        _l("New password (at least 10 characters)"),
+        validators=[DataRequired(_l("Choose a password.")), _password_length],
+    )
     password_confirm = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(_l("Repeat the password.")),
-                    EqualTo("password", _l("The two passwords differ."))],
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
     )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(_l("Enter your current password.")),
-                                                 Length(max=MAX_PASSWORD_LENGTH)])
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Enter your current password.")),
+            Length(max=MAX_PASSWORD_LENGTH),
+        ],
+    )
 
 
 class ChangeEmailForm(FlaskForm):
     new_email = EmailField(_l("New email address"), validators=_email)
-    password = PasswordField(_l("Your password"), validators=[
-        DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
+    )
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Your name, as other members will see it"),
-                               validators=[DataRequired(_l("Enter your name.")), Length(max=80)])
-    language = SelectField(_l("Language"), choices=[("", _l("As my browser prefers")),
-                                                    ("en", "English")],
-                           validators=[Optional()])
+    display_name = StringField(
+        _l("Your name, as other members will see it"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=80)],
+    )
+    language = SelectField(
+        _l("Language"),
+        choices=[("", _l("As my browser prefers")), ("en", "English")],
+        validators=[Optional()],
+    )

@@ -147,6 +147,7 @@ class TierForm(Form):
     percentage = StringField(_l("Percentage of members"), validators=[Length(max=12)])
     combine = SelectField(
         _l("If both are given"),
+        default="",
         choices=[
             ("", _l("(only one is given)")),
             ("lower", _l("whichever is lower")),
@@ -155,6 +156,7 @@ class TierForm(Form):
     )
     consequence = SelectField(
         _l("What reaching it brings about"),
+        default="",
         choices=[("", _l("(no tier)"))] + [(c.value, text) for c, text in CONSEQUENCE_TEXT.items()],
     )
     respond_within_days = _optional_days(_l("The committee must respond within (days)"))
@@ -183,6 +185,7 @@ class RuleSetForm(FlaskForm):
     base_version = HiddenField()
     preset = SelectField(
         _l("Start from a preset"),
+        default="",
         choices=[("", _l("(choose a preset)"))] + list(PRESET_NAMES.items()),
     )
     fill = SubmitField(_l("Fill the form from this preset"))
@@ -211,6 +214,7 @@ class RuleSetForm(FlaskForm):
     approval_quorum = StringField(_l("Approval quorum (%)"), validators=[Length(max=12)])
     majority = SelectField(
         _l("Majority"),
+        default="simple",
         choices=[
             ("simple", _l("Simple majority (more than half)")),
             ("two-thirds", _l("Two thirds (at least 2/3)")),
@@ -222,6 +226,7 @@ class RuleSetForm(FlaskForm):
     majority_strict = BooleanField(_l("Custom majority: more than the share (untick: at least)"))
     abstentions = SelectField(
         _l("Abstentions"),
+        default="excluded",
         choices=[
             ("excluded", _l("count for turnout, not for the majority")),
             ("against", _l("count as votes cast (in effect against)")),
@@ -242,13 +247,16 @@ class RuleSetForm(FlaskForm):
     )
     counted_until = SelectField(
         _l("Membership is counted up to"),
+        default="day_of_action",
         choices=[
             ("day_of_action", _l("the day the member signs or votes")),
             ("signatures_open", _l("the day signatures open")),
             ("voting_opens", _l("the day voting opens")),
         ],
     )
-    group = SelectField(_l("Open to"), choices=[("", _l("members of every local group"))])
+    group = SelectField(
+        _l("Open to"), default="", choices=[("", _l("members of every local group"))]
+    )
     entrenched = MultiCheckboxField(
         _l("Entrenched: only a members' referendum can change"),
         choices=[(path, label_for(path)) for path in ENTRENCHABLE],
@@ -365,9 +373,7 @@ def _tier(row: TierForm, number: int, collect: _Collector) -> Tier | None:
             if row.groups_needed.data is None:
                 raise ValidationError(f"{what}: say how many local groups must reach the minimum.")
             if row.group_count.data is not None and row.group_percentage.data.strip():
-                raise ValidationError(
-                    f"{what}: give a per-group number or a percentage, not both."
-                )
+                raise ValidationError(f"{what}: give a per-group number or a percentage, not both.")
             minimum = _threshold(
                 row.group_count.data, row.group_percentage, "", f"{what}'s group minimum"
             )

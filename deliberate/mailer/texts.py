@@ -69,8 +69,7 @@ def email_change_requested(org: str) -> tuple[str, str]:
 def email_changed(org: str, new_email: str) -> tuple[str, str]:
     return (
         f"Your email address at {org} was changed",
-        f"Your account now uses {new_email}. If this was not you, contact the committee "
-        "at once.\n",
+        f"Your account now uses {new_email}. If this was not you, contact the committee at once.\n",
     )
 
 

@@ -83,5 +83,6 @@ def transport_from_config(config, instance_path: str) -> MailTransport:
             use_ssl=config.get("MAIL_USE_SSL", False),
             timeout=config.get("MAIL_TIMEOUT", 10),
         )
-    return OutboxFolderTransport(Path(instance_path) / "outbox",
-                                 echo=not config.get("TESTING", False))
+    return OutboxFolderTransport(
+        Path(instance_path) / "outbox", echo=not config.get("TESTING", False)
+    )

@@ -63,8 +63,9 @@ def register(
         raise ValidationError("Enter the name other members will see.")
     email = normalise_email(email)
     if find_by_email(session, email) is not None:
-        _send(session, email, texts.already_registered(mailer.org_name, mailer.link("reset", "")),
-              now)
+        _send(
+            session, email, texts.already_registered(mailer.org_name, mailer.link("reset", "")), now
+        )
         session.commit()
         return
     roll = session.execute(select(RollEntry).where(RollEntry.email == email)).scalar_one_or_none()
@@ -72,7 +73,11 @@ def register(
         _send(session, email, texts.not_on_roll(mailer.org_name), now)
         session.commit()
         return
-    if roll is None and local_group_id is not None and session.get(LocalGroup, local_group_id) is None:
+    if (
+        roll is None
+        and local_group_id is not None
+        and session.get(LocalGroup, local_group_id) is None
+    ):
         raise ValidationError("Choose one of the local groups listed.")
     member = Member(
         email=email,
@@ -91,10 +96,16 @@ def register(
         # Someone registered the same address a moment ago: answer as if it existed.
         session.rollback()
         return
-    raw = tokens.issue(session, member_id=member.id, purpose=TokenPurpose.VERIFY_EMAIL, now=now,
-                       max_age=mailer.verify_max_age)
-    _send(session, email, texts.verify_email(mailer.org_name, name, mailer.link("verify", raw)),
-          now)
+    raw = tokens.issue(
+        session,
+        member_id=member.id,
+        purpose=TokenPurpose.VERIFY_EMAIL,
+        now=now,
+        max_age=mailer.verify_max_age,
+    )
+    _send(
+        session, email, texts.verify_email(mailer.org_name, name, mailer.link("verify", raw)), now
+    )
     session.commit()
 
 
@@ -116,16 +127,23 @@ def authenticate(session: Session, email: str, password: str) -> Member | None:
     return member
 
 
-def request_password_reset(session: Session, email: str, *, mailer: AccountMail,
-                           now: datetime) -> None:
+def request_password_reset(
+    session: Session, email: str, *, mailer: AccountMail, now: datetime
+) -> None:
     """Email a reset link if the address has an account; say nothing either way."""
     member = find_by_email(session, email)
     if member is None:
         return
-    raw = tokens.issue(session, member_id=member.id, purpose=TokenPurpose.RESET_PASSWORD, now=now,
-                       max_age=mailer.reset_max_age)
-    _send(session, member.email, texts.reset_password(mailer.org_name, mailer.link("reset", raw)),
-          now)
+    raw = tokens.issue(
+        session,
+        member_id=member.id,
+        purpose=TokenPurpose.RESET_PASSWORD,
+        now=now,
+        max_age=mailer.reset_max_age,
+    )
+    _send(
+        session, member.email, texts.reset_password(mailer.org_name, mailer.link("reset", raw)), now
+    )
     session.commit()
 
 
@@ -134,8 +152,9 @@ def check_reset_token(session: Session, raw_token: str, now: datetime) -> None:
     tokens.peek(session, raw_token, TokenPurpose.RESET_PASSWORD, now)
 
 
-def _set_password(session: Session, member: Member, new_password: str, mailer: AccountMail,
-                  now: datetime) -> None:
+def _set_password(
+    session: Session, member: Member, new_password: str, mailer: AccountMail, now: datetime
+) -> None:
     from deliberate.models.member import new_session_token
 
     passwords.check_strength(new_password)
@@ -144,8 +163,9 @@ def _set_password(session: Session, member: Member, new_password: str, mailer: A
     _send(session, member.email, texts.password_changed(mailer.org_name), now)
 
 
-def reset_password(session: Session, raw_token: str, new_password: str, *, mailer: AccountMail,
-                   now: datetime) -> Member:
+def reset_password(
+    session: Session, raw_token: str, new_password: str, *, mailer: AccountMail, now: datetime
+) -> Member:
     """Set a new password from a reset link; the link also proves the email address."""
     passwords.check_strength(new_password)
     token = tokens.consume(session, raw_token, TokenPurpose.RESET_PASSWORD, now)
@@ -157,8 +177,15 @@ def reset_password(session: Session, raw_token: str, new_password: str, *, maile
     return member
 
 
-def change_password(session: Session, member: Member, current: str, new_password: str, *,
-                    mailer: AccountMail, now: datetime) -> None:
+def change_password(
+    session: Session,
+    member: Member,
+    current: str,
+    new_password: str,
+    *,
+    mailer: AccountMail,
+    now: datetime,
+) -> None:
     """Change the password after checking the current one; notify the address."""
     if not passwords.verify_password(member.password_hash, current):
         raise ValidationError("Your current password is not correct.")
@@ -166,8 +193,15 @@ def change_password(session: Session, member: Member, current: str, new_password
     session.commit()
 
 
-def request_email_change(session: Session, member: Member, new_email: str, password: str, *,
-                         mailer: AccountMail, now: datetime) -> None:
+def request_email_change(
+    session: Session,
+    member: Member,
+    new_email: str,
+    password: str,
+    *,
+    mailer: AccountMail,
+    now: datetime,
+) -> None:
     """Send a confirmation link to the new address and a notice to the old one."""
     if not passwords.verify_password(member.password_hash, password):
         raise ValidationError("Your password is not correct.")
@@ -178,15 +212,26 @@ def request_email_change(session: Session, member: Member, new_email: str, passw
     if find_by_email(session, new_email) is not None:
         _send(session, new_email, texts.email_taken(mailer.org_name), now)
     else:
-        raw = tokens.issue(session, member_id=member.id, purpose=TokenPurpose.CHANGE_EMAIL,
-                           now=now, max_age=mailer.verify_max_age, new_email=new_email)
-        _send(session, new_email, texts.confirm_new_email(mailer.org_name,
-                                                          mailer.link("email", raw)), now)
+        raw = tokens.issue(
+            session,
+            member_id=member.id,
+            purpose=TokenPurpose.CHANGE_EMAIL,
+            now=now,
+            max_age=mailer.verify_max_age,
+            new_email=new_email,
+        )
+        _send(
+            session,
+            new_email,
+            texts.confirm_new_email(mailer.org_name, mailer.link("email", raw)),
+            now,
+        )
     session.commit()
 
 
-def confirm_email_change(session: Session, raw_token: str, *, mailer: AccountMail,
-                         now: datetime) -> Member:
+def confirm_email_change(
+    session: Session, raw_token: str, *, mailer: AccountMail, now: datetime
+) -> Member:
     """Move the account to the confirmed new address and tell the old one."""
     token = tokens.consume(session, raw_token, TokenPurpose.CHANGE_EMAIL, now)
     member = session.get_one(Member, token.member_id)
@@ -209,8 +254,9 @@ def end_session(session: Session, member: Member) -> None:
     session.commit()
 
 
-def update_profile(session: Session, member: Member, *, display_name: str,
-                   language: str | None) -> None:
+def update_profile(
+    session: Session, member: Member, *, display_name: str, language: str | None
+) -> None:
     """Change the public name and the preferred language."""
     name = clean_line(display_name)
     if not name:

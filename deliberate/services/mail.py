@@ -74,11 +74,16 @@ def deliver_due(
         if message is None:
             break
         try:
-            transport.send(build_message(sender, message.to_address, message.subject,
-                                         message.body_text))
+            transport.send(
+                build_message(sender, message.to_address, message.subject, message.body_text)
+            )
         except Exception as error:  # noqa: BLE001 - any transport failure means "retry later"
-            log.warning("mail %s not sent (attempt %s): %s", message.id, message.attempts,
-                        type(error).__name__)
+            log.warning(
+                "mail %s not sent (attempt %s): %s",
+                message.id,
+                message.attempts,
+                type(error).__name__,
+            )
             message.last_error = f"{type(error).__name__}: {error}"[:500]
             if message.attempts >= max_attempts:
                 message.status = OutboxStatus.FAILED
@@ -98,6 +103,7 @@ def pending_count(session: Session) -> int:
     """How many messages still wait to be sent."""
     from sqlalchemy import func
 
-    return session.scalar(
-        select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
-    ) or 0
+    return (
+        session.scalar(select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING))
+        or 0
+    )

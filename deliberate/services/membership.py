@@ -67,25 +67,35 @@ def change_status(
 
 
 def _committee_count(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.COMMITTEE)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.COMMITTEE)
+        )
+        or 0
+    )
 
 
-def grant_role(session: Session, *, member_public_id: str, role: Role, actor: Member,
-               now: datetime) -> None:
+def grant_role(
+    session: Session, *, member_public_id: str, role: Role, actor: Member, now: datetime
+) -> None:
     """Give a member a role; audited."""
     member = get_member(session, member_public_id)
     if role in member.roles:
         raise ValidationError(f"{member.display_name} is already {role.value}.")
     session.add(RoleGrant(member_id=member.id, role=role, granted_at=now, granted_by_id=actor.id))
-    audit_log.record(session, actor=actor, action="role.granted",
-                     payload={"member": member.public_id, "role": role.value}, now=now)
+    audit_log.record(
+        session,
+        actor=actor,
+        action="role.granted",
+        payload={"member": member.public_id, "role": role.value},
+        now=now,
+    )
     session.commit()
 
 
-def revoke_role(session: Session, *, member_public_id: str, role: Role, actor: Member,
-                now: datetime) -> None:
+def revoke_role(
+    session: Session, *, member_public_id: str, role: Role, actor: Member, now: datetime
+) -> None:
     """Take a role away; audited. The last committee member cannot be removed."""
     member = get_member(session, member_public_id)
     grant = next((g for g in member.role_grants if g.role == role), None)
@@ -94,8 +104,13 @@ def revoke_role(session: Session, *, member_public_id: str, role: Role, actor: M
     if role == Role.COMMITTEE and _committee_count(session) <= 1:
         raise ConflictError("The last committee member cannot be removed; appoint another first.")
     member.role_grants.remove(grant)
-    audit_log.record(session, actor=actor, action="role.revoked",
-                     payload={"member": member.public_id, "role": role.value}, now=now)
+    audit_log.record(
+        session,
+        actor=actor,
+        action="role.revoked",
+        payload={"member": member.public_id, "role": role.value},
+        now=now,
+    )
     session.commit()
 
 

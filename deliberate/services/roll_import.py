@@ -95,11 +95,20 @@ def apply(session: Session, csv_text: str, *, actor: Member | None, now: datetim
         group = groups[row.local_group.casefold()]
         entry = entries.get(row.email)
         if entry is None:
-            entry = RollEntry(email=row.email, imported_at=now, name=row.name,
-                              local_group_id=group.id, joined_on=row.joined_on, updated_at=now)
+            entry = RollEntry(
+                email=row.email,
+                imported_at=now,
+                name=row.name,
+                local_group_id=group.id,
+                joined_on=row.joined_on,
+                updated_at=now,
+            )
             session.add(entry)
-        elif (entry.name, entry.local_group_id, entry.joined_on) != (row.name, group.id,
-                                                                      row.joined_on):
+        elif (entry.name, entry.local_group_id, entry.joined_on) != (
+            row.name,
+            group.id,
+            row.joined_on,
+        ):
             entry.name, entry.local_group_id, entry.joined_on = row.name, group.id, row.joined_on
             entry.updated_at = now
         member = members.get(row.email)
@@ -107,8 +116,9 @@ def apply(session: Session, csv_text: str, *, actor: Member | None, now: datetim
             # The roll is the organisation's record of membership; the account follows it.
             member.local_group_id = group.id
             member.joined_on = row.joined_on
-    audit_log.record(session, actor=actor, action="roll.imported", payload=result.summary(),
-                     now=now)
+    audit_log.record(
+        session, actor=actor, action="roll.imported", payload=result.summary(), now=now
+    )
     session.commit()
     return result
 

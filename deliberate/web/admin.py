@@ -31,13 +31,23 @@ def members():
 @requires(can_manage_members)
 def member(public_id: str):
     member = membership.get_member(db.session, public_id)
-    history = db.session.execute(
-        select(StatusChange).where(StatusChange.member_id == member.id)
-        .order_by(StatusChange.changed_at.desc())
-    ).scalars().all()
+    history = (
+        db.session.execute(
+            select(StatusChange)
+            .where(StatusChange.member_id == member.id)
+            .order_by(StatusChange.changed_at.desc())
+        )
+        .scalars()
+        .all()
+    )
     status_form = StatusForm(effective_on=date.today())
-    return render_template("admin/member.html", member=member, history=history,
-                           status_form=status_form, role_form=RoleForm())
+    return render_template(
+        "admin/member.html",
+        member=member,
+        history=history,
+        status_form=status_form,
+        role_form=RoleForm(),
+    )
 
 
 @bp.post("/members/<public_id>/status")
@@ -47,17 +57,23 @@ def change_status(public_id: str):
     if form.validate_on_submit():
         try:
             membership.change_status(
-                db.session, member_public_id=public_id,
-                new_status=MembershipStatus(form.status.data), reason=form.reason.data,
-                effective_on=form.effective_on.data, actor=current_user, now=utcnow())
+                db.session,
+                member_public_id=public_id,
+                new_status=MembershipStatus(form.status.data),
+                reason=form.reason.data,
+                effective_on=form.effective_on.data,
+                actor=current_user,
+                now=utcnow(),
+            )
         except DeliberateError as error:
             attach_error(form, error, "reason")
         else:
             flash(_("The status is changed and recorded in the audit log."), "success")
             return redirect(url_for("admin.member", public_id=public_id))
     member = membership.get_member(db.session, public_id)
-    return render_template("admin/member.html", member=member, history=[], status_form=form,
-                           role_form=RoleForm()), 422
+    return render_template(
+        "admin/member.html", member=member, history=[], status_form=form, role_form=RoleForm()
+    ), 422
 
 
 @bp.post("/members/<public_id>/roles")
@@ -68,8 +84,13 @@ def change_role(public_id: str):
         abort(400)
     change = membership.grant_role if form.action.data == "grant" else membership.revoke_role
     try:
-        change(db.session, member_public_id=public_id, role=Role(form.role.data),
-               actor=current_user, now=utcnow())
+        change(
+            db.session,
+            member_public_id=public_id,
+            role=Role(form.role.data),
+            actor=current_user,
+            now=utcnow(),
+        )
     except DeliberateError as error:
         flash(error.message, "error")
     else:
@@ -89,8 +110,9 @@ def roll():
             form.roll_text.errors = [_("Choose a CSV file or paste its contents.")]
         else:
             preview = roll_import.preview(db.session, text, now=utcnow())
-            return render_template("admin/roll_preview.html", preview=preview,
-                                   apply_form=RollApplyForm(roll_text=text))
+            return render_template(
+                "admin/roll_preview.html", preview=preview, apply_form=RollApplyForm(roll_text=text)
+            )
     return render_template("admin/roll.html", form=form)
 
 
@@ -111,14 +133,21 @@ def roll_apply():
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = roll_import.apply(db.session, form.roll_text.data, actor=current_user,
-                                   now=utcnow())
+        result = roll_import.apply(
+            db.session, form.roll_text.data, actor=current_user, now=utcnow()
+        )
     except DeliberateError as error:
         flash(error.message, "error")
         return redirect(url_for("admin.roll"))
-    flash(_("Roll imported: %(added)d added, %(updated)d updated, %(unchanged)d unchanged.",
-            added=len(result.added), updated=len(result.updated), unchanged=result.unchanged),
-          "success")
+    flash(
+        _(
+            "Roll imported: %(added)d added, %(updated)d updated, %(unchanged)d unchanged.",
+            added=len(result.added),
+            updated=len(result.updated),
+            unchanged=result.unchanged,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.members"))
 
 

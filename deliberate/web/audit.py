@@ -16,5 +16,9 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 @requires(can_view_audit_log)
 def log():
     page = paginate(select(AuditEntry).order_by(AuditEntry.seq.desc()))
-    return render_template("audit/log.html", page=page, broken=audit_log.verify(db.session),
-                           total=audit_log.entry_count(db.session))
+    return render_template(
+        "audit/log.html",
+        page=page,
+        broken=audit_log.verify(db.session),
+        total=audit_log.entry_count(db.session),
+    )

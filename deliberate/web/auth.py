@@ -1,6 +1,15 @@
 """Accounts: register, confirm email, sign in and out, reset and change password or email."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -69,7 +78,9 @@ def register():
     if current_app.config["ADMISSION_MODE"] == "roll":
         del form.local_group  # the roll says which group a member belongs to
     if form.validate_on_submit():
-        group_id = form.local_group.data if "local_group" in form and form.local_group.data else None
+        group_id = (
+            form.local_group.data if "local_group" in form and form.local_group.data else None
+        )
         try:
             accounts.register(
                 db.session,
@@ -86,8 +97,9 @@ def register():
             attach_error(form, error, "password")
         else:
             return redirect(url_for("auth.check_inbox"))
-    return render_template("auth/register.html", form=form,
-                           declaration=current_app.config["ORG_DECLARATION"])
+    return render_template(
+        "auth/register.html", form=form, declaration=current_app.config["ORG_DECLARATION"]
+    )
 
 
 @bp.get("/register/check-inbox")
@@ -105,8 +117,12 @@ def verify(token: str):
         accounts.verify_email(db.session, token, utcnow())
         flash(_("Your email address is confirmed. You can now sign in."), "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/confirm_link.html", form=form,
-                           title=_("Confirm your email address"), button=_("Confirm my email"))
+    return render_template(
+        "auth/confirm_link.html",
+        form=form,
+        title=_("Confirm your email address"),
+        button=_("Confirm my email"),
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -120,8 +136,12 @@ def login():
         if member is None or not member.is_active:
             form.form_errors.append(_("That email and password do not match an account."))
         elif not member.is_verified:
-            form.form_errors.append(_("Please confirm your email address first: open the link "
-                                      "we sent you, or reset your password to get a new one."))
+            form.form_errors.append(
+                _(
+                    "Please confirm your email address first: open the link "
+                    "we sent you, or reset your password to get a new one."
+                )
+            )
         else:
             _sign_in(member, form.remember.data)
             flash(_("Welcome back, %(name)s.", name=member.display_name), "success")
@@ -147,10 +167,13 @@ def logout():
 def reset_request():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(db.session, form.email.data, mailer=account_mail(),
-                                        now=utcnow())
-        flash(_("If that address has an account, we have sent it a link to reset the "
-                "password."), "success")
+        accounts.request_password_reset(
+            db.session, form.email.data, mailer=account_mail(), now=utcnow()
+        )
+        flash(
+            _("If that address has an account, we have sent it a link to reset the password."),
+            "success",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 
@@ -162,8 +185,9 @@ def reset(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(db.session, token, form.password.data,
-                                    mailer=account_mail(), now=utcnow())
+            accounts.reset_password(
+                db.session, token, form.password.data, mailer=account_mail(), now=utcnow()
+            )
         except DeliberateError as error:
             attach_error(form, error, "password")
         else:
@@ -179,8 +203,12 @@ def account():
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            accounts.update_profile(db.session, current_user, display_name=form.display_name.data,
-                                    language=form.language.data)
+            accounts.update_profile(
+                db.session,
+                current_user,
+                display_name=form.display_name.data,
+                language=form.language.data,
+            )
         except DeliberateError as error:
             attach_error(form, error, "display_name")
         else:
@@ -195,8 +223,14 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(db.session, current_user, form.current_password.data,
-                                     form.password.data, mailer=account_mail(), now=utcnow())
+            accounts.change_password(
+                db.session,
+                current_user,
+                form.current_password.data,
+                form.password.data,
+                mailer=account_mail(),
+                now=utcnow(),
+            )
         except DeliberateError as error:
             attach_error(form, error, "current_password")
         else:
@@ -212,13 +246,24 @@ def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         try:
-            accounts.request_email_change(db.session, current_user, form.new_email.data,
-                                          form.password.data, mailer=account_mail(), now=utcnow())
+            accounts.request_email_change(
+                db.session,
+                current_user,
+                form.new_email.data,
+                form.password.data,
+                mailer=account_mail(),
+                now=utcnow(),
+            )
         except DeliberateError as error:
             attach_error(form, error, "password")
         else:
-            flash(_("We sent a confirmation link to the new address. Your current address "
-                    "stays until you open it."), "success")
+            flash(
+                _(
+                    "We sent a confirmation link to the new address. Your current address "
+                    "stays until you open it."
+                ),
+                "success",
+            )
             return redirect(url_for("auth.account"))
     return render_template("auth/change_email.html", form=form)
 
@@ -231,5 +276,9 @@ def confirm_email(token: str):
         accounts.confirm_email_change(db.session, token, mailer=account_mail(), now=utcnow())
         flash(_("Your email address is changed."), "success")
         return redirect(url_for("main.home"))
-    return render_template("auth/confirm_link.html", form=form,
-                           title=_("Confirm your new email address"), button=_("Use this address"))
+    return render_template(
+        "auth/confirm_link.html",
+        form=form,
+        title=_("Confirm your new email address"),
+        button=_("Use this address"),
+    )

@@ -44,9 +44,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return _page(400, "Form expired",
-                     "The form had expired or came from another site, so nothing was saved. "
-                     "Go back, reload the page and try again.")
+        return _page(
+            400,
+            "Form expired",
+            "The form had expired or came from another site, so nothing was saved. "
+            "Go back, reload the page and try again.",
+        )
 
     @app.errorhandler(429)
     def too_many(error):
@@ -67,9 +70,12 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         incident = secrets.token_hex(4)
         log.exception("incident %s on %s %s", incident, request.method, request.path)
-        return _page(500, "Something went wrong",
-                     f"An unexpected error happened and nothing was saved. If it happens again, "
-                     f"tell the committee this incident number: {incident}.")
+        return _page(
+            500,
+            "Something went wrong",
+            f"An unexpected error happened and nothing was saved. If it happens again, "
+            f"tell the committee this incident number: {incident}.",
+        )
 
     @app.errorhandler(500)
     def server_error(error):

@@ -62,8 +62,9 @@ def edit(kind: str):
     if ruleset is None:
         abort(404)
     if request.method == "GET":
-        return _render_edit(kind, edit_form(ruleset, base_version=version.number,
-                                            groups=_group_names()))
+        return _render_edit(
+            kind, edit_form(ruleset, base_version=version.number, groups=_group_names())
+        )
     form = RuleSetForm()
     form.set_choices(_group_names(), ruleset.entrenched)
     if form.fill.data:
@@ -72,8 +73,9 @@ def edit(kind: str):
     if draft is None:
         return _render_edit(kind, form, 422)
     if not form.save.data:
-        return _render_edit(kind, form, preview=rules.preview_kind(db.session, kind=kind,
-                                                                    ruleset=draft))
+        return _render_edit(
+            kind, form, preview=rules.preview_kind(db.session, kind=kind, ruleset=draft)
+        )
     return _save(kind, form, draft)
 
 
@@ -82,8 +84,7 @@ def _fill_from_preset(kind: str, form: RuleSetForm):
     if preset is None or not form.validate_on_submit():
         form.preset.errors = [_("Choose a preset to start from.")]
         return _render_edit(kind, form, 422)
-    filled = edit_form(preset, base_version=int(form.base_version.data or 0),
-                       groups=_group_names())
+    filled = edit_form(preset, base_version=int(form.base_version.data or 0), groups=_group_names())
     filled.name.data = form.name.data or preset.name
     filled.preset.data = form.preset.data
     return _render_edit(kind, filled)
@@ -93,8 +94,14 @@ def _save(kind: str, form: RuleSetForm, draft):
     try:
         base = int(form.base_version.data or 0)
         book = rules.with_kind(rules.current_rulebook(db.session), kind, draft)
-        saved = rules.save_version(db.session, base_version=base, rulebook=book,
-                                   reason=form.reason.data, actor=current_user, now=utcnow())
+        saved = rules.save_version(
+            db.session,
+            base_version=base,
+            rulebook=book,
+            reason=form.reason.data,
+            actor=current_user,
+            now=utcnow(),
+        )
     except ConflictError as error:
         # Keep the input; base it on the new version and show what saving would now change.
         form.form_errors.append(error.message)
@@ -119,9 +126,16 @@ def new_kind():
         source, _sep, key = form.start_from.data.partition(":")
         template = preset_ruleset(key) if source == "preset" else book.rulesets.get(key)
         try:
-            rules.add_kind(db.session, base_version=int(form.base_version.data or 0),
-                           kind=form.slug.data, name=form.name.data, template=template,
-                           reason=form.reason.data, actor=current_user, now=utcnow())
+            rules.add_kind(
+                db.session,
+                base_version=int(form.base_version.data or 0),
+                kind=form.slug.data,
+                name=form.name.data,
+                template=template,
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+            )
         except DeliberateError as error:
             attach_error(form, error)
         else:

@@ -19,7 +19,7 @@ def test_register_confirm_sign_in_and_out(app, live_url, page: Page):
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 
-    (to, _subject, body, _status), = outbox(app)
+    ((to, _subject, body, _status),) = outbox(app)
     assert to == "bea@example.org"
     page.goto(live_url + link_in(body))
     page.get_by_role("button", name="Confirm my email").click()

@@ -3,15 +3,30 @@
 from sqlalchemy import func, select, update
 
 from deliberate.extensions import db
-from deliberate.models import AuditEntry, Member, OutboxMessage, OutboxStatus, Role, RollEntry
+from deliberate.models import (
+    AuditEntry,
+    Member,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    RollEntry,
+    utcnow,
+)
 from deliberate.services import mail
-from deliberate.models import utcnow
 
 
 def test_create_committee_makes_a_verified_committee_member(app):
-    result = app.test_cli_runner().invoke(args=["create-committee", "--email", "c@example.org",
-                                                "--name", "Chair", "--password",
-                                                "a long password"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-committee",
+            "--email",
+            "c@example.org",
+            "--name",
+            "Chair",
+            "--password",
+            "a long password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         member = db.session.scalar(select(Member))
@@ -19,8 +34,17 @@ def test_create_committee_makes_a_verified_committee_member(app):
 
 
 def test_create_committee_refuses_a_short_password(app):
-    result = app.test_cli_runner().invoke(args=["create-committee", "--email", "c@example.org",
-                                                "--name", "Chair", "--password", "short"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-committee",
+            "--email",
+            "c@example.org",
+            "--name",
+            "Chair",
+            "--password",
+            "short",
+        ]
+    )
     assert result.exit_code != 0 and "at least 10" in result.output
 
 
@@ -54,8 +78,12 @@ def test_seed_demo_creates_the_four_demo_logins_once(app):
     assert "already present" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Member)) == 44
-        roles = {m.email: m.roles for m in db.session.scalars(
-            select(Member).where(Member.email.like("%@demo.deliberate.test")))}
+        roles = {
+            m.email: m.roles
+            for m in db.session.scalars(
+                select(Member).where(Member.email.like("%@demo.deliberate.test"))
+            )
+        }
     assert roles["auditor@demo.deliberate.test"] == {Role.AUDITOR}
     assert roles["member@demo.deliberate.test"] == set()
 
@@ -63,8 +91,17 @@ def test_seed_demo_creates_the_four_demo_logins_once(app):
 def test_verify_log_names_the_first_broken_entry(app):
     runner = app.test_cli_runner()
     runner.invoke(args=["seed-demo", "--members", "5"])
-    runner.invoke(args=["create-committee", "--email", "c@example.org", "--name", "C",
-                        "--password", "a long password"])
+    runner.invoke(
+        args=[
+            "create-committee",
+            "--email",
+            "c@example.org",
+            "--name",
+            "C",
+            "--password",
+            "a long password",
+        ]
+    )
     ok = runner.invoke(args=["audit", "verify-log"])
     assert ok.exit_code == 0 and "2 entries, chain intact" in ok.output
     with app.app_context():

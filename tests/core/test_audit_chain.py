@@ -40,4 +40,5 @@ def test_swapping_two_entries_is_caught():
 def test_field_boundaries_cannot_be_shifted():
     # Without length prefixes, ("ab", "c") and ("a", "bc") would hash alike.
     assert entry_hash(1, "t", "ab", "c", "{}", GENESIS_HASH) != entry_hash(
-        1, "t", "a", "bc", "{}", GENESIS_HASH)
+        1, "t", "a", "bc", "{}", GENESIS_HASH
+    )

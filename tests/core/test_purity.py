@@ -6,8 +6,17 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[2] / "deliberate" / "core"
-FORBIDDEN = ("flask", "sqlalchemy", "wtforms", "flask_wtf", "werkzeug", "deliberate.models",
-             "deliberate.services", "deliberate.web", "deliberate.extensions")
+FORBIDDEN = (
+    "flask",
+    "sqlalchemy",
+    "wtforms",
+    "flask_wtf",
+    "werkzeug",
+    "deliberate.models",
+    "deliberate.services",
+    "deliberate.web",
+    "deliberate.extensions",
+)
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -22,8 +31,11 @@ def imported_modules(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("path", sorted(CORE.rglob("*.py")), ids=lambda p: str(p.relative_to(CORE)))
 def test_core_module_imports_nothing_impure(path):
-    bad = {name for name in imported_modules(path)
-           if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)}
+    bad = {
+        name
+        for name in imported_modules(path)
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
+    }
     assert not bad, f"{path.name} imports {sorted(bad)}"
 
 

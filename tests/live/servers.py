@@ -68,9 +68,10 @@ def fresh_database(tmp_path: Path):
         yield url
     finally:
         with admin.connect() as connection:
-            connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name})
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
@@ -89,8 +90,13 @@ def server_env(database_url: str, instance: Path, **extra: str) -> dict:
 
 
 def migrate(database_url: str, instance: Path) -> None:
-    subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"], cwd=ROOT,
-                   env=server_env(database_url, instance), check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        env=server_env(database_url, instance),
+        check=True,
+        capture_output=True,
+    )
 
 
 @contextmanager
@@ -98,10 +104,26 @@ def gunicorn(database_url: str, instance: Path, *, workers: int = 2, **env: str)
     """A multi-process gunicorn serving the app on a free port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", "4", "-b",
-         f"127.0.0.1:{port}", "--graceful-timeout", "2", "app:app"],
-        cwd=ROOT, env=server_env(database_url, instance, **env), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "2",
+            "app:app",
+        ],
+        cwd=ROOT,
+        env=server_env(database_url, instance, **env),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/healthz")
@@ -124,8 +146,10 @@ def redis_server():
     if binary is None:
         unavailable("redis-server is not installed")
     port = free_port()
-    process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save",
-                                "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     try:
         time.sleep(0.3)
         yield f"redis://127.0.0.1:{port}/0"

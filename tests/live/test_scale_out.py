@@ -19,16 +19,29 @@ def csrf(session: requests.Session, url: str) -> str:
 
 def test_login_and_rate_limit_hold_across_two_servers(tmp_path):
     with fresh_database(tmp_path) as database_url, redis_server() as redis_url:
-        writer = create_app(type("Writer", (TestConfig,), {
-            "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path)}))
+        writer = create_app(
+            type(
+                "Writer",
+                (TestConfig,),
+                {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path)},
+            )
+        )
         make_member(writer, "ann@example.org", name="Ann Across")
         env = {"RATELIMIT_STORAGE_URI": redis_url, "RATELIMIT_LOGIN": "4 per minute"}
-        with gunicorn(database_url, tmp_path, **env) as a, \
-                gunicorn(database_url, tmp_path, **env) as b:
+        with (
+            gunicorn(database_url, tmp_path, **env) as a,
+            gunicorn(database_url, tmp_path, **env) as b,
+        ):
             browser = requests.Session()
-            signed_in = browser.post(f"{a}/login", data={
-                "csrf_token": csrf(browser, f"{a}/login"), "email": "ann@example.org",
-                "password": PASSWORD}, allow_redirects=False)
+            signed_in = browser.post(
+                f"{a}/login",
+                data={
+                    "csrf_token": csrf(browser, f"{a}/login"),
+                    "email": "ann@example.org",
+                    "password": PASSWORD,
+                },
+                allow_redirects=False,
+            )
             assert signed_in.status_code == 302
             page = browser.get(f"{b}/account", allow_redirects=False)
             assert page.status_code == 200 and "Ann Across" in page.text
@@ -38,7 +51,14 @@ def test_login_and_rate_limit_hold_across_two_servers(tmp_path):
             attacker = requests.Session()
             answers = []
             for server in (a, b, a, b):
-                answers.append(attacker.post(f"{server}/login", data={
-                    "csrf_token": csrf(attacker, f"{server}/login"),
-                    "email": "ann@example.org", "password": "wrong password"}).status_code)
+                answers.append(
+                    attacker.post(
+                        f"{server}/login",
+                        data={
+                            "csrf_token": csrf(attacker, f"{server}/login"),
+                            "email": "ann@example.org",
+                            "password": "wrong password",
+                        },
+                    ).status_code
+                )
             assert answers == [200, 200, 200, 429]

@@ -45,16 +45,28 @@ def smtp_server():
 @pytest.fixture
 def app_config(app_config, smtp_server):
     controller, _ = smtp_server
-    return {**app_config, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": controller.port,
-            "MAIL_USE_TLS": False}
+    return {
+        **app_config,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": controller.port,
+        "MAIL_USE_TLS": False,
+    }
 
 
 def test_registration_mail_arrives_over_smtp_and_its_link_works(app, client, auth, smtp_server):
     _, inbox = smtp_server
-    auth.post("/register", {"display_name": "Smtp Tester", "email": "smtp@example.org",
-                            "password": PASSWORD, "password_confirm": PASSWORD,
-                            "local_group": "0", "accept_declaration": "y"})
-    (recipients, raw), = inbox.messages
+    auth.post(
+        "/register",
+        {
+            "display_name": "Smtp Tester",
+            "email": "smtp@example.org",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "local_group": "0",
+            "accept_declaration": "y",
+        },
+    )
+    ((recipients, raw),) = inbox.messages
     assert recipients == ["smtp@example.org"]
     assert "Subject: Confirm your email" in raw
     body = email.message_from_string(raw, policy=email.policy.default).get_content()
@@ -68,9 +80,17 @@ def test_registration_mail_arrives_over_smtp_and_its_link_works(app, client, aut
 def test_mail_server_down_keeps_the_action_and_the_message_for_retry(app, auth, smtp_server):
     controller, inbox = smtp_server
     app.config["MAIL_PORT"] = free_port()  # nothing listens here
-    response = auth.post("/register", {"display_name": "Down Tester", "email": "down@example.org",
-                                       "password": PASSWORD, "password_confirm": PASSWORD,
-                                       "local_group": "0", "accept_declaration": "y"})
+    response = auth.post(
+        "/register",
+        {
+            "display_name": "Down Tester",
+            "email": "down@example.org",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "local_group": "0",
+            "accept_declaration": "y",
+        },
+    )
     assert response.status_code == 302  # the user is answered normally
     with app.app_context():
         assert db.session.scalar(select(Member.id).where(Member.email == "down@example.org"))
@@ -80,8 +100,9 @@ def test_mail_server_down_keeps_the_action_and_the_message_for_retry(app, auth, 
     app.config["MAIL_PORT"] = controller.port  # the server is back
     with app.app_context():
         transport = SMTPTransport("127.0.0.1", controller.port, use_tls=False)
-        report = mail.deliver_due(db.session, transport, sender="a@b.test",
-                                  now=utcnow() + timedelta(minutes=2))
+        report = mail.deliver_due(
+            db.session, transport, sender="a@b.test", now=utcnow() + timedelta(minutes=2)
+        )
     assert report.sent == 1 and inbox.messages[0][0] == ["down@example.org"]
 
 

@@ -47,9 +47,10 @@ def test_changing_password_signs_out_other_devices(app, auth):
 
     AuthActions(other_device).login()
     auth.login()
-    response = auth.post("/account/password", {"current_password": PASSWORD,
-                                               "password": NEW_PASSWORD,
-                                               "password_confirm": NEW_PASSWORD})
+    response = auth.post(
+        "/account/password",
+        {"current_password": PASSWORD, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+    )
     assert response.status_code == 302
     assert auth.client.get("/account").status_code == 200  # this device stays in
     assert other_device.get("/account").status_code == 302  # the other is signed out
@@ -59,9 +60,14 @@ def test_changing_password_signs_out_other_devices(app, auth):
 def test_wrong_current_password_is_reported_beside_the_field(app, auth):
     make_member(app)
     auth.login()
-    page = auth.post("/account/password", {"current_password": "not my password",
-                                           "password": NEW_PASSWORD,
-                                           "password_confirm": NEW_PASSWORD})
+    page = auth.post(
+        "/account/password",
+        {
+            "current_password": "not my password",
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
+    )
     html = page.get_data(as_text=True)
     assert 'id="current_password-error"' in html and "not correct" in html
 
@@ -69,8 +75,11 @@ def test_wrong_current_password_is_reported_beside_the_field(app, auth):
 def test_email_change_needs_the_new_address_and_tells_the_old_one(app, client, auth):
     make_member(app)
     auth.login()
-    auth.post("/account/email", {"new_email": "ann.new@example.org", "password": PASSWORD},
-              token_from="/account/email")
+    auth.post(
+        "/account/email",
+        {"new_email": "ann.new@example.org", "password": PASSWORD},
+        token_from="/account/email",
+    )
     notice, confirm = outbox(app)
     assert notice[0] == "ann@example.org" and "requested" in notice[1]
     assert confirm[0] == "ann.new@example.org"

@@ -8,8 +8,14 @@ from tests.conftest import PASSWORD, csrf_from, link_in, make_member, outbox
 
 
 def register(auth, email="new@example.org", **overrides):
-    data = {"display_name": "New Member", "email": email, "password": PASSWORD,
-            "password_confirm": PASSWORD, "local_group": "0", "accept_declaration": "y"}
+    data = {
+        "display_name": "New Member",
+        "email": email,
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        "local_group": "0",
+        "accept_declaration": "y",
+    }
     data.update(overrides)
     return auth.post("/register", data)
 
@@ -17,7 +23,7 @@ def register(auth, email="new@example.org", **overrides):
 def test_register_confirm_sign_in_and_out(app, client, auth):
     response = register(auth)
     assert response.status_code == 302 and response.location.endswith("/register/check-inbox")
-    (to, subject, body, status), = outbox(app)
+    ((to, subject, body, status),) = outbox(app)
     assert to == "new@example.org" and "Confirm your email" in subject and status == "sent"
 
     # An unconfirmed account cannot sign in yet.
@@ -57,13 +63,20 @@ def test_registering_a_known_email_looks_the_same_and_mails_the_owner(app, clien
     assert [m[0] for m in messages] == ["ann@example.org", "nobody@example.org"]
     assert "already has one" in messages[0][2]
     with app.app_context():
-        assert db.session.scalar(select(Member.display_name).where(
-            Member.email == "ann@example.org")) == "Ann Example"
+        assert (
+            db.session.scalar(select(Member.display_name).where(Member.email == "ann@example.org"))
+            == "Ann Example"
+        )
 
 
 def test_bad_registration_keeps_input_and_explains_each_field(app, client, auth):
-    response = register(auth, email="not-an-email", password="short", password_confirm="other",
-                        accept_declaration="")
+    response = register(
+        auth,
+        email="not-an-email",
+        password="short",
+        password_confirm="other",
+        accept_declaration="",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Enter a valid email address" in page
@@ -95,9 +108,16 @@ def test_sign_in_is_rate_limited_with_a_clear_message(app, auth):
 
 
 def test_forms_without_csrf_token_are_refused_and_change_nothing(app, client):
-    response = client.post("/register", data={"display_name": "X", "email": "x@example.org",
-                                              "password": PASSWORD, "password_confirm": PASSWORD,
-                                              "accept_declaration": "y"})
+    response = client.post(
+        "/register",
+        data={
+            "display_name": "X",
+            "email": "x@example.org",
+            "password": PASSWORD,
+            "password_confirm": PASSWORD,
+            "accept_declaration": "y",
+        },
+    )
     assert response.status_code == 400
     assert "nothing was saved" in response.get_data(as_text=True)
     with app.app_context():
@@ -123,8 +143,9 @@ def test_login_starts_a_new_session(app, client, auth):
 def test_open_redirect_after_login_is_refused(app, auth):
     make_member(app)
     for target in ("//evil.example", "https://evil.example/", "/\\evil.example", "javascript:x"):
-        response = auth.post(f"/login?next={target}", {"email": "ann@example.org",
-                                                        "password": PASSWORD})
+        response = auth.post(
+            f"/login?next={target}", {"email": "ann@example.org", "password": PASSWORD}
+        )
         assert response.status_code == 302 and response.location == "/", target
         auth.logout()
     response = auth.post("/login?next=/account", {"email": "ann@example.org", "password": PASSWORD})

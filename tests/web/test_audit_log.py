@@ -13,8 +13,13 @@ from tests.conftest import make_member
 def fill_log(app, n: int = 5) -> None:
     with app.app_context():
         for i in range(n):
-            audit_log.record(db.session, actor=None, action="test.action", payload={"i": i},
-                             now=datetime(2026, 1, 1, 12, i, tzinfo=UTC))
+            audit_log.record(
+                db.session,
+                actor=None,
+                action="test.action",
+                payload={"i": i},
+                now=datetime(2026, 1, 1, 12, i, tzinfo=UTC),
+            )
         db.session.commit()
 
 
@@ -28,8 +33,9 @@ def test_intact_chain_verifies(app):
 def test_edited_entry_is_named_as_the_first_broken_one(app):
     fill_log(app)
     with app.app_context():
-        db.session.execute(update(AuditEntry).where(AuditEntry.seq == 3)
-                           .values(payload_json='{"i":99}'))
+        db.session.execute(
+            update(AuditEntry).where(AuditEntry.seq == 3).values(payload_json='{"i":99}')
+        )
         db.session.commit()
         assert audit_log.verify(db.session) == (3, "its content does not match its hash")
 

@@ -26,9 +26,11 @@ def audit_actions(app) -> list[str]:
 def test_status_change_is_recorded_with_reason_and_audited(app, auth):
     sign_in_committee(app, auth)
     ann = make_member(app)
-    response = auth.post(f"/admin/members/{ann}/status",
-                         {"status": "suspended", "effective_on": "2026-11-30",
-                          "reason": "Unpaid dues"}, token_from=f"/admin/members/{ann}")
+    response = auth.post(
+        f"/admin/members/{ann}/status",
+        {"status": "suspended", "effective_on": "2026-11-30", "reason": "Unpaid dues"},
+        token_from=f"/admin/members/{ann}",
+    )
     assert response.status_code == 302
     page = auth.client.get(f"/admin/members/{ann}").get_data(as_text=True)
     assert "active → suspended" in page and "Unpaid dues" in page
@@ -38,14 +40,18 @@ def test_status_change_is_recorded_with_reason_and_audited(app, auth):
 def test_status_change_without_reason_keeps_the_form_and_changes_nothing(app, auth):
     sign_in_committee(app, auth)
     ann = make_member(app)
-    response = auth.post(f"/admin/members/{ann}/status",
-                         {"status": "expelled", "effective_on": "2026-11-30", "reason": ""},
-                         token_from=f"/admin/members/{ann}")
+    response = auth.post(
+        f"/admin/members/{ann}/status",
+        {"status": "expelled", "effective_on": "2026-11-30", "reason": ""},
+        token_from=f"/admin/members/{ann}",
+    )
     assert response.status_code == 422
     assert "State the reason" in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(Member.status).where(Member.public_id == ann)) == \
-            MembershipStatus.ACTIVE
+        assert (
+            db.session.scalar(select(Member.status).where(Member.public_id == ann))
+            == MembershipStatus.ACTIVE
+        )
     assert audit_actions(app) == []
 
 
@@ -67,11 +73,16 @@ def test_committee_grants_and_removes_roles(app, auth):
 def test_last_committee_member_cannot_be_removed(app, auth):
     sign_in_committee(app, auth)
     with app.app_context():
-        chair = db.session.scalar(select(Member.public_id).where(
-            Member.email == "chair@example.org"))
+        chair = db.session.scalar(
+            select(Member.public_id).where(Member.email == "chair@example.org")
+        )
     path = f"/admin/members/{chair}"
-    response = auth.post(f"{path}/roles", {"role": "committee", "action": "revoke"},
-                         token_from=path, follow_redirects=True)
+    response = auth.post(
+        f"{path}/roles",
+        {"role": "committee", "action": "revoke"},
+        token_from=path,
+        follow_redirects=True,
+    )
     assert "last committee member" in response.get_data(as_text=True)
     assert audit_actions(app) == []
 
@@ -79,11 +90,14 @@ def test_last_committee_member_cannot_be_removed(app, auth):
 def test_mass_assigned_role_fields_are_ignored(app, auth):
     make_member(app)
     auth.login()
-    auth.post("/account", {"display_name": "Ann", "language": "", "role": "committee",
-                           "is_admin": "1"})
+    auth.post(
+        "/account", {"display_name": "Ann", "language": "", "role": "committee", "is_admin": "1"}
+    )
     with app.app_context():
-        assert db.session.scalar(select(Member).where(
-            Member.email == "ann@example.org")).roles == set()
+        assert (
+            db.session.scalar(select(Member).where(Member.email == "ann@example.org")).roles
+            == set()
+        )
 
 
 def test_roll_preview_then_apply_then_reimport_updates(app, auth):
@@ -93,14 +107,16 @@ def test_roll_preview_then_apply_then_reimport_updates(app, auth):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RollEntry)) == 0
     apply_token = csrf_from(page)
-    response = auth.client.post("/admin/roll/apply", data={"csrf_token": apply_token,
-                                                           "roll_text": ROLL})
+    response = auth.client.post(
+        "/admin/roll/apply", data={"csrf_token": apply_token, "roll_text": ROLL}
+    )
     assert response.status_code == 302
     changed = ROLL.replace("Bo Brown,bo@example.org,Leeds", "Bo Brown,bo@example.org,Cardiff")
     page = auth.post("/admin/roll", {"roll_text": changed}).get_data(as_text=True)
     assert "group Leeds → Cardiff" in page
-    auth.client.post("/admin/roll/apply", data={"csrf_token": csrf_from(page),
-                                                "roll_text": changed})
+    auth.client.post(
+        "/admin/roll/apply", data={"csrf_token": csrf_from(page), "roll_text": changed}
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RollEntry)) == 3
         bo = db.session.scalar(select(RollEntry).where(RollEntry.email == "bo@example.org"))
@@ -115,9 +131,11 @@ def test_bad_roll_rows_are_reported_by_line_and_nothing_is_imported(app, auth):
     assert "Line 5" in page and "missing email" in page
     assert "Line 6" in page and "is not YYYY-MM-DD" in page
     assert "Apply these changes" not in page
-    response = auth.client.post("/admin/roll/apply", data={"csrf_token": csrf_from(page),
-                                                           "roll_text": bad},
-                                follow_redirects=True)
+    response = auth.client.post(
+        "/admin/roll/apply",
+        data={"csrf_token": csrf_from(page), "roll_text": bad},
+        follow_redirects=True,
+    )
     assert "Nothing was imported" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RollEntry)) == 0
@@ -127,13 +145,19 @@ def test_roll_admission_lets_only_listed_emails_join(app, auth):
     app.config["ADMISSION_MODE"] = "roll"
     sign_in_committee(app, auth)
     page = auth.post("/admin/roll", {"roll_text": ROLL}).get_data(as_text=True)
-    auth.client.post("/admin/roll/apply", data={"csrf_token": csrf_from(page),
-                                                "roll_text": ROLL})
+    auth.client.post("/admin/roll/apply", data={"csrf_token": csrf_from(page), "roll_text": ROLL})
     auth.logout()
     for email in ("cy@example.org", "stranger@example.org"):
-        auth.post("/register", {"display_name": "X Y", "email": email,
-                                "password": "long enough pass", "password_confirm":
-                                "long enough pass", "accept_declaration": "y"})
+        auth.post(
+            "/register",
+            {
+                "display_name": "X Y",
+                "email": email,
+                "password": "long enough pass",
+                "password_confirm": "long enough pass",
+                "accept_declaration": "y",
+            },
+        )
     with app.app_context():
         emails = set(db.session.scalars(select(Member.email)))
         cy = db.session.scalar(select(Member).where(Member.email == "cy@example.org"))

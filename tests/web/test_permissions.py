@@ -6,8 +6,12 @@ from deliberate.models import Role
 from tests.conftest import AuthActions, csrf_from, make_member
 
 ROLES = ("anonymous", "member", "moderator", "committee", "auditor")
-ROLE_GRANTS = {"member": (), "moderator": (Role.MODERATOR,), "committee": (Role.COMMITTEE,),
-               "auditor": (Role.AUDITOR,)}
+ROLE_GRANTS = {
+    "member": (),
+    "moderator": (Role.MODERATOR,),
+    "committee": (Role.COMMITTEE,),
+    "auditor": (Role.AUDITOR,),
+}
 # Who passes each named policy.
 ALLOWED = {
     "public": set(ROLES),
@@ -24,8 +28,12 @@ SPECIAL_GET = {
 
 
 def url_arguments(app, target_public_id: str) -> dict:
-    return {"public_id": target_public_id, "token": "not-a-real-token", "kind": "campaign",
-            "number": 1}
+    return {
+        "public_id": target_public_id,
+        "token": "not-a-real-token",
+        "kind": "campaign",
+        "number": 1,
+    }
 
 
 def routes(app, method: str):
@@ -36,15 +44,20 @@ def routes(app, method: str):
 
 
 def test_every_route_declares_a_policy(app):
-    missing = [rule.endpoint for rule in app.url_map.iter_rules()
-               if rule.endpoint != "static"
-               and not hasattr(app.view_functions[rule.endpoint], "policy")]
+    missing = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and not hasattr(app.view_functions[rule.endpoint], "policy")
+    ]
     assert missing == [], f"routes without a declared policy: {missing}"
 
 
 def test_every_policy_is_known_to_this_test(app):
-    policies = {app.view_functions[r.endpoint].policy for r in app.url_map.iter_rules()
-                if r.endpoint != "static"}
+    policies = {
+        app.view_functions[r.endpoint].policy
+        for r in app.url_map.iter_rules()
+        if r.endpoint != "static"
+    }
     assert policies <= set(ALLOWED), policies - set(ALLOWED)
 
 

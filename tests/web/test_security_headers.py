@@ -50,7 +50,8 @@ def test_production_refuses_the_development_secret_key():
     from config import Config
     from deliberate import create_app
 
-    config = type("Prod", (Config,), {"ENV_NAME": "production",
-                                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    config = type(
+        "Prod", (Config,), {"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)

@@ -6,11 +6,11 @@ import sys
 import zipfile
 
 import pytest
-from conftest import METHOD_KIND, VERIFIER, rewrite_member, synthetic_inputs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from deliberate.core.bundle import BUNDLE_FILES
+from tests.core.bundle.conftest import METHOD_KIND, VERIFIER, rewrite_member, synthetic_inputs
 
 NO_CRYPTOGRAPHY = (
     "import runpy, sys; sys.modules['cryptography'] = None; "

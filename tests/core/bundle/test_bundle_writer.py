@@ -7,13 +7,13 @@ import json
 import zipfile
 
 import pytest
-from conftest import VERIFIER, synthetic_inputs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
 from deliberate.core.bundle import BUNDLE_FILES, escape_cell, unescape_cell, write_bundle
 from deliberate.core.errors import ValidationError
+from tests.core.bundle.conftest import VERIFIER, synthetic_inputs
 
 
 def test_two_builds_are_byte_identical(build):
