@@ -80,8 +80,9 @@ def edit(kind: str):
 
 
 def _fill_from_preset(kind: str, form: RuleSetForm):
+    # CSRFProtect has already checked the token; the rest of the form may be half filled.
     preset = preset_ruleset(form.preset.data or "")
-    if preset is None or not form.validate_on_submit():
+    if preset is None:
         form.preset.errors = [_("Choose a preset to start from.")]
         return _render_edit(kind, form, 422)
     filled = edit_form(preset, base_version=int(form.base_version.data or 0), groups=_group_names())
