@@ -6,6 +6,13 @@ from deliberate.models.base import Base, utcnow
 from deliberate.models.local_group import LocalGroup
 from deliberate.models.member import Member, MembershipStatus, Role, RoleGrant, StatusChange
 from deliberate.models.outbox_message import OutboxMessage, OutboxStatus
+from deliberate.models.proposal import (
+    Proposal,
+    ProposalState,
+    ProposalTransition,
+    Signature,
+    ThresholdCrossing,
+)
 from deliberate.models.roll_entry import RollEntry
 from deliberate.models.rulebook_version import RulebookVersion
 
@@ -18,6 +25,11 @@ __all__ = [
     "MembershipStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "Proposal",
+    "ProposalState",
+    "ProposalTransition",
+    "Signature",
+    "ThresholdCrossing",
     "Role",
     "RoleGrant",
     "RollEntry",

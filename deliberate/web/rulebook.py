@@ -11,8 +11,8 @@ from deliberate.forms.rulebook import (
     RuleSetForm,
     edit_form,
     preset_ruleset,
-    ruleset_from_form,
 )
+from deliberate.forms.rulebook_draft import ruleset_from_form
 from deliberate.models import utcnow
 from deliberate.permissions import can_edit_rulebook, public, requires
 from deliberate.services import groups

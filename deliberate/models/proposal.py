@@ -1,0 +1,124 @@
+"""A proposal (campaign, motion, rule change) and the record of its life.
+
+The rule set it runs under is frozen into the row when it is registered (leaves draft),
+together with the rulebook version and hash, so a later rulebook change never touches it.
+"""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from deliberate.models.base import Base, utcnow
+from deliberate.models.local_group import LocalGroup
+from deliberate.models.member import Member, new_public_id
+
+
+class ProposalState(enum.Enum):
+    DRAFT = "draft"
+    SEEKING_COSPONSORS = "seeking_cosponsors"
+    AWAITING_COMMITTEE = "awaiting_committee"
+    COLLECTING = "collecting"
+    QUALIFIED = "qualified"
+    LAPSED = "lapsed"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    DELIBERATION = "deliberation"
+    VOTING = "voting"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class Proposal(Base):
+    __tablename__ = "proposal"
+    __table_args__ = (
+        CheckConstraint("length(title) <= 200", name="title_length"),
+        CheckConstraint("length(summary) <= 1000", name="summary_length"),
+        CheckConstraint("signature_count >= 0", name="signature_count_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(16), unique=True, default=new_public_id)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(1000))
+    body: Mapped[str] = mapped_column(Text)
+    text_version: Mapped[int] = mapped_column(default=1)
+    author_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_group.id"))
+    state: Mapped[ProposalState] = mapped_column(
+        Enum(ProposalState, native_enum=False, length=24, validate_strings=True),
+        default=ProposalState.DRAFT,
+        index=True,
+    )
+    # Frozen at registration: the rulebook version, this kind's rule set, and its hash.
+    rulebook_version_id: Mapped[int | None] = mapped_column(ForeignKey("rulebook_version.id"))
+    ruleset_json: Mapped[str | None] = mapped_column(Text)
+    ruleset_hash: Mapped[str | None] = mapped_column(String(64))
+    # Stored count of valid signatures, kept in the signing transaction; `reconcile` checks it.
+    signature_count: Mapped[int] = mapped_column(default=0)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    registered_at: Mapped[datetime | None]
+    committee_deadline_at: Mapped[datetime | None]
+    signatures_open_at: Mapped[datetime | None]
+    collection_closes_at: Mapped[datetime | None]
+    qualified_at: Mapped[datetime | None]
+    deliberation_ends_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    author: Mapped[Member] = relationship(lazy="joined", foreign_keys=[author_id])
+    local_group: Mapped[LocalGroup | None] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.public_id} {self.state.value}>"
+
+
+class ProposalTransition(Base):
+    """One step of a proposal's life: when, from what, to what, and why."""
+
+    __tablename__ = "proposal_transition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    from_state: Mapped[ProposalState | None] = mapped_column(
+        Enum(ProposalState, native_enum=False, length=24)
+    )
+    to_state: Mapped[ProposalState] = mapped_column(Enum(ProposalState, native_enum=False, length=24))
+    at: Mapped[datetime]
+    cause: Mapped[str] = mapped_column(String(500))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+
+
+class Signature(Base):
+    """One member's support. The unique pair is what makes a second signature impossible."""
+
+    __tablename__ = "signature"
+    __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    # The signer's group when they signed, for the distribution requirement.
+    local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_group.id"))
+    is_name_public: Mapped[bool] = mapped_column(default=False)
+    signed_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None]
+    invalidated_at: Mapped[datetime | None]
+    invalidation_reason: Mapped[str | None] = mapped_column(String(500))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    email_domain: Mapped[str | None] = mapped_column(String(254))
+
+
+class ThresholdCrossing(Base):
+    """A tier reached. The unique pair makes its consequence fire exactly once."""
+
+    __tablename__ = "threshold_crossing"
+    __table_args__ = (UniqueConstraint("proposal_id", "tier_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    tier_index: Mapped[int]
+    crossed_at: Mapped[datetime]
+    signature_count: Mapped[int]
