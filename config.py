@@ -91,6 +91,10 @@ class Config:
     # Trust X-Forwarded-For from this many proxies (0 = none; never trust it by default).
     PROXY_FIX_HOPS = _int("PROXY_FIX_HOPS", 0)
 
+    # The Ed25519 key that signs audit bundles (created on first use if missing).
+    SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH", str(INSTANCE_DIR / "signing_key.pem"))
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")
+
     LANGUAGES = ["en"]
     BABEL_DEFAULT_LOCALE = "en"
     WTF_CSRF_TIME_LIMIT = _int("WTF_CSRF_TIME_LIMIT", 3600)

@@ -38,6 +38,9 @@ def create_app(config: type | dict | None = None) -> Flask:
     from deliberate.web.security import register_security_headers
 
     register_blueprints(app)
+    from deliberate.api import bp as api_blueprint
+
+    app.register_blueprint(api_blueprint)
     register_error_handlers(app)
     register_security_headers(app)
 

@@ -63,7 +63,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        return _page(status, error.name, MESSAGES.get(status, error.description or ""))
+        body, status = _page(status, error.name, MESSAGES.get(status, error.description or ""))
+        # Keep headers the protocol requires, such as Allow on a 405 (RFC 9110).
+        kept = {k: v for k, v in error.get_headers() if k in ("Allow", "Retry-After")}
+        return body, status, kept
 
     @app.errorhandler(Exception)
     def crash(error: Exception):

@@ -1,0 +1,461 @@
+"""The debate: threads, posting and replying, edits with history, endorsements, flags,
+the case for and against, and reply and mention notifications.
+
+A discussion row is created by the first post, never by reading, so looking at an
+address cannot fill the database.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from deliberate import models
+from deliberate.core import debate as rules
+from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
+from deliberate.core.text import clean_line
+from deliberate.models import (
+    Contribution,
+    ContributionRevision,
+    Discussion,
+    Endorsement,
+    Flag,
+    Member,
+    MembershipStatus,
+    Proposal,
+    ProposalState,
+    Stance,
+)
+from deliberate.services import debate_mail, markdown
+
+MAX_BODY = 20_000
+PER_PAGE = 50
+SORTS = ("endorsed", "newest")
+# A draft belongs to its author; every later state is public and may be discussed.
+PRIVATE_STATES = frozenset({ProposalState.DRAFT})
+OPEN_STATES = frozenset(
+    {
+        ProposalState.SEEKING_COSPONSORS,
+        ProposalState.AWAITING_COMMITTEE,
+        ProposalState.COLLECTING,
+        ProposalState.QUALIFIED,
+        ProposalState.DELIBERATION,
+        ProposalState.VOTING,
+    }
+)
+
+
+@dataclass
+class Subject:
+    """What a discussion is about: a proposal or a referendum, and whether it takes posts."""
+
+    kind: str  # "proposal" or "referendum"
+    public_id: str
+    title: str
+    is_open: bool
+    proposal: Proposal | None = None
+    discussion: Discussion | None = None
+
+
+def proposal_subject(session: Session, public_id: str) -> Subject:
+    """The public proposal with this id and its discussion (None before the first post)."""
+    proposal = session.execute(
+        select(Proposal).where(Proposal.public_id == public_id)
+    ).scalar_one_or_none()
+    if proposal is None or proposal.state in PRIVATE_STATES:
+        raise NotFoundError("There is no such proposal.")
+    discussion = session.execute(
+        select(Discussion).where(Discussion.proposal_id == proposal.id)
+    ).scalar_one_or_none()
+    return Subject(
+        "proposal",
+        proposal.public_id,
+        proposal.title,
+        proposal.state in OPEN_STATES,
+        proposal=proposal,
+        discussion=discussion,
+    )
+
+
+def referendum_subject(session: Session, public_id: str) -> Subject:
+    """The referendum's discussion, by the referendum's public id (no foreign key)."""
+    discussion = session.execute(
+        select(Discussion).where(Discussion.referendum_public_id == public_id)
+    ).scalar_one_or_none()
+    referendum_model = getattr(models, "Referendum", None)
+    title = ""
+    if referendum_model is not None:
+        referendum = session.execute(
+            select(referendum_model).where(referendum_model.public_id == public_id)
+        ).scalar_one_or_none()
+        if referendum is None:
+            raise NotFoundError("There is no such referendum.")
+        title = getattr(referendum, "title", "") or getattr(referendum, "question", "")
+    elif discussion is None:
+        raise NotFoundError("There is no such referendum.")
+    return Subject("referendum", public_id, title, True, discussion=discussion)
+
+
+def _discussion_for(session: Session, subject: Subject, now: datetime) -> Discussion:
+    if subject.discussion is None:
+        subject.discussion = Discussion(
+            proposal_id=subject.proposal.id if subject.proposal else None,
+            referendum_public_id=None if subject.proposal else subject.public_id,
+            created_at=now,
+        )
+        session.add(subject.discussion)
+        session.flush()
+    return subject.discussion
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class Node:
+    """A contribution as shown: its replies, and whom it answers when flattened."""
+
+    item: Contribution
+    depth: int = 0
+    replies: list["Node"] = field(default_factory=list)
+    answers: Member | None = None  # set when the displayed parent is not the real one
+
+
+@dataclass
+class ThreadPage:
+    """One page of top-level contributions with all their replies; fits the pager macro."""
+
+    nodes: list[Node]
+    page: int
+    pages: int
+    total: int
+    endorsed_ids: set[int]
+    flagged_ids: set[int]
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def thread(
+    session: Session,
+    discussion: Discussion | None,
+    *,
+    sort: str = "endorsed",
+    page: int = 1,
+    viewer_id: int | None = None,
+    per_page: int = PER_PAGE,
+) -> ThreadPage:
+    """A page of threads in a fixed number of queries, however many replies they hold."""
+    if sort not in SORTS:
+        raise ValidationError("Sort by 'endorsed' or 'newest'.", field="sort")
+    if discussion is None:
+        return ThreadPage([], 1, 1, 0, set(), set())
+    top = select(Contribution).where(
+        Contribution.discussion_id == discussion.id, Contribution.parent_id.is_(None)
+    )
+    total = session.scalar(select(func.count()).select_from(top.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    if page > pages:
+        raise NotFoundError("There is no such page.")
+    order = (
+        (Contribution.endorsement_count.desc(), Contribution.created_at.desc())
+        if sort == "endorsed"
+        else (Contribution.created_at.desc(),)
+    )
+    roots = session.scalars(
+        top.order_by(*order, Contribution.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    root_ids = [c.id for c in roots]
+    replies = session.scalars(
+        select(Contribution)
+        .where(Contribution.root_id.in_(root_ids))
+        .order_by(Contribution.created_at, Contribution.id)
+    ).all()
+    every = [*roots, *replies]
+    ids = [c.id for c in every]
+    endorsed, flagged = set(), set()
+    if viewer_id is not None and ids:
+        endorsed = set(
+            session.scalars(
+                select(Endorsement.contribution_id).where(
+                    Endorsement.member_id == viewer_id, Endorsement.contribution_id.in_(ids)
+                )
+            )
+        )
+        flagged = set(
+            session.scalars(
+                select(Flag.contribution_id).where(
+                    Flag.member_id == viewer_id, Flag.contribution_id.in_(ids)
+                )
+            )
+        )
+    return ThreadPage(_arrange(roots, replies), page, pages, total, endorsed, flagged)
+
+
+def _arrange(roots: list[Contribution], replies: list[Contribution]) -> list[Node]:
+    nodes = {c.id: Node(c) for c in [*roots, *replies]}
+    placed = rules.place([(c.id, c.parent_id) for c in [*roots, *replies]])
+    for reply in replies:
+        where = placed[reply.id]
+        node = nodes[reply.id]
+        node.depth = where.display_depth
+        if where.display_parent_id != reply.parent_id:
+            node.answers = nodes[reply.parent_id].item.author
+        nodes[where.display_parent_id].replies.append(node)
+    return [nodes[c.id] for c in roots]
+
+
+def get_contribution(session: Session, public_id: str) -> Contribution:
+    """The contribution with this public id, or NotFoundError."""
+    contribution = session.execute(
+        select(Contribution).where(Contribution.public_id == public_id)
+    ).scalar_one_or_none()
+    if contribution is None:
+        raise NotFoundError("There is no such contribution.")
+    return contribution
+
+
+def subject_of(session: Session, contribution: Contribution) -> Subject:
+    """The proposal or referendum a contribution belongs to."""
+    discussion = session.get(Discussion, contribution.discussion_id)
+    if discussion.proposal_id is not None:
+        proposal = session.get(Proposal, discussion.proposal_id)
+        return proposal_subject(session, proposal.public_id)
+    return referendum_subject(session, discussion.referendum_public_id)
+
+
+def revisions(session: Session, contribution: Contribution) -> list[ContributionRevision]:
+    """Every earlier text of a contribution, newest first."""
+    return list(
+        session.scalars(
+            select(ContributionRevision)
+            .where(ContributionRevision.contribution_id == contribution.id)
+            .order_by(ContributionRevision.number.desc())
+        )
+    )
+
+
+# Writing ------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    if not body:
+        raise ValidationError("Write something first.", field="body")
+    if len(body) > MAX_BODY:
+        raise ValidationError(f"Keep it under {MAX_BODY:,} characters.", field="body")
+    return body
+
+
+def _check_can_post(subject: Subject, member: Member) -> None:
+    if not subject.is_open:
+        raise PhaseError("This discussion is closed: the proposal is no longer open for debate.")
+    if member.status != MembershipStatus.ACTIVE or not member.is_verified:
+        raise ValidationError("Only active members with a confirmed email may take part.")
+
+
+def post(
+    session: Session,
+    subject: Subject,
+    *,
+    author: Member,
+    body: str,
+    stance: Stance,
+    parent: Contribution | None = None,
+    link: str = "",
+    now: datetime,
+) -> Contribution:
+    """Add a contribution or a reply; tell the parent's author and anyone mentioned."""
+    _check_can_post(subject, author)
+    body = _clean_body(body)
+    discussion = _discussion_for(session, subject, now)
+    if parent is not None and parent.discussion_id != discussion.id:
+        raise NotFoundError("There is no such contribution.")
+    contribution = Contribution(
+        discussion_id=discussion.id,
+        parent_id=parent.id if parent else None,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        author_id=author.id,
+        author=author,
+        stance=stance,
+        body_markdown=body,
+        body_html=markdown.render(body),
+        created_at=now,
+    )
+    session.add(contribution)
+    discussion.contribution_count += 1
+    session.flush()
+    debate_mail.notify_reply_and_mentions(
+        session, contribution, parent=parent, title=subject.title, link=link, now=now
+    )
+    session.commit()
+    return contribution
+
+
+def edit(
+    session: Session,
+    contribution: Contribution,
+    *,
+    editor: Member,
+    body: str,
+    stance: Stance,
+    now: datetime,
+) -> Contribution:
+    """The author rewrites a contribution; the earlier text is kept as a revision."""
+    if contribution.author_id != editor.id:
+        raise NotFoundError("There is no such contribution.")  # T34: not "forbidden"
+    if contribution.is_hidden:
+        raise PhaseError("A hidden contribution cannot be edited; you may appeal instead.")
+    body = _clean_body(body)
+    if body == contribution.body_markdown and stance == contribution.stance:
+        raise ValidationError("Nothing changed.", field="body")
+    contribution.revision_count += 1
+    session.add(
+        ContributionRevision(
+            contribution_id=contribution.id,
+            number=contribution.revision_count,
+            stance=contribution.stance,
+            body_markdown=contribution.body_markdown,
+            body_html=contribution.body_html,
+            written_at=contribution.edited_at or contribution.created_at,
+            replaced_at=now,
+        )
+    )
+    contribution.body_markdown = body
+    contribution.body_html = markdown.render(body)
+    contribution.stance = stance
+    contribution.edited_at = now
+    session.commit()
+    return contribution
+
+
+def endorse(
+    session: Session, contribution: Contribution, *, member: Member, now: datetime
+) -> None:
+    """Endorse once; the unique pair turns a second (even concurrent) try into a clear no."""
+    if contribution.author_id == member.id:
+        raise ValidationError("You cannot endorse your own contribution.")
+    if contribution.is_hidden:
+        raise PhaseError("A hidden contribution cannot be endorsed.")
+    contribution_id = contribution.id
+    try:
+        session.add(
+            Endorsement(contribution_id=contribution_id, member_id=member.id, created_at=now)
+        )
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError("You have already endorsed this contribution.") from None
+    session.execute(
+        Contribution.__table__.update()
+        .where(Contribution.id == contribution_id)
+        .values(endorsement_count=Contribution.endorsement_count + 1)
+    )
+    session.commit()
+
+
+def flag(
+    session: Session, contribution: Contribution, *, member: Member, reason: str, now: datetime
+) -> Flag:
+    """Ask the moderators to look at a contribution, once per member, with a reason."""
+    reason = clean_line(reason or "")[:500]
+    if not reason:
+        raise ValidationError("Say which house rule it breaks, and how.", field="reason")
+    if contribution.is_hidden:
+        raise PhaseError("This contribution is already hidden.")
+    flag = Flag(contribution_id=contribution.id, member_id=member.id, reason=reason, created_at=now)
+    try:
+        session.add(flag)
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError("You have already flagged this contribution.") from None
+    session.commit()
+    return flag
+
+
+# The case for and against ---------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """The most endorsed visible arguments of each side, for the top of a page or a ballot."""
+
+    for_items: list[Contribution]
+    against_items: list[Contribution]
+    links: list[tuple[str, str]]  # (kind, public id) of the discussions it draws on
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.for_items or self.against_items)
+
+
+def case_for_and_against(session: Session, discussion_ids, n: int = 3) -> Case:
+    """Top n endorsed, visible contributions per stance, over one or more discussions."""
+    if isinstance(discussion_ids, int):
+        discussion_ids = [discussion_ids]
+    sides = {}
+    for stance in (Stance.FOR, Stance.AGAINST):
+        sides[stance] = list(
+            session.scalars(
+                select(Contribution)
+                .where(
+                    Contribution.discussion_id.in_(list(discussion_ids)),
+                    Contribution.stance == stance,
+                    Contribution.is_hidden.is_(False),
+                )
+                .order_by(
+                    Contribution.endorsement_count.desc(),
+                    Contribution.created_at,
+                    Contribution.id,
+                )
+                .limit(n)
+            )
+        )
+    return Case(sides[Stance.FOR], sides[Stance.AGAINST], [])
+
+
+def case_for_subjects(
+    session: Session,
+    *,
+    proposal_id: int | None = None,
+    referendum_public_id: str | None = None,
+    n: int = 3,
+) -> Case:
+    """The case for and against drawn from a proposal's and/or a referendum's discussion."""
+    conditions = []
+    if proposal_id is not None:
+        conditions.append(Discussion.proposal_id == proposal_id)
+    if referendum_public_id is not None:
+        conditions.append(Discussion.referendum_public_id == referendum_public_id)
+    if not conditions:
+        return Case([], [], [])
+    from sqlalchemy import or_
+
+    rows = session.execute(
+        select(Discussion.id, Discussion.referendum_public_id, Proposal.public_id)
+        .outerjoin(Proposal, Proposal.id == Discussion.proposal_id)
+        .where(or_(*conditions))
+    ).all()
+    case = case_for_and_against(session, [r.id for r in rows], n=n) if rows else Case([], [], [])
+    case.links = [
+        ("referendum", r.referendum_public_id) if r.referendum_public_id else ("proposal", r[2])
+        for r in rows
+    ]
+    return case
