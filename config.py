@@ -67,6 +67,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
+    # Posting, replying and editing in debates, per member.
+    RATELIMIT_POST = os.environ.get("RATELIMIT_POST", "10 per minute;100 per hour")
     RATELIMIT_HEADERS_ENABLED = True
 
     # Sessions: signed cookies, checked against a per-member session token in the database,

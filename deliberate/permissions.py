@@ -53,6 +53,41 @@ def can_edit_rulebook(user) -> bool:
     return is_committee(user)
 
 
+def can_take_part(user) -> bool:
+    """Post, reply, endorse, flag, amend: active confirmed members; auditors only observe."""
+    return is_active_member(user) and not is_auditor(user)
+
+
+def can_moderate(user) -> bool:
+    """Hide and restore contributions, decide appeals: active moderators."""
+    return is_active_member(user) and is_moderator(user)
+
+
+def can_see_hidden(user) -> bool:
+    """Read the original text of hidden contributions: moderators and auditors."""
+    return is_moderator(user) or is_auditor(user)
+
+
+def can_put_counter_proposal(user) -> bool:
+    """Put the committee's counter-proposal beside a members' proposal: the committee."""
+    return is_committee(user)
+
+
+def can_view_votes(user) -> bool:
+    """Read votes, their digests and, after the close, results and ballot lists: signed in."""
+    return is_signed_in(user)
+
+
+def can_vote(user) -> bool:
+    """Cast a ballot (the frozen electorate decides the rest): active members, not auditors."""
+    return is_active_member(user) and Role.AUDITOR not in user.roles
+
+
+def can_run_votes(user) -> bool:
+    """Create elections and polls, open drafts, extend closing times: the committee only."""
+    return is_committee(user)
+
+
 PREDICATES: dict[str, Callable] = {
     fn.__name__: fn
     for fn in (
@@ -64,6 +99,13 @@ PREDICATES: dict[str, Callable] = {
         can_manage_members,
         can_view_audit_log,
         can_edit_rulebook,
+        can_take_part,
+        can_moderate,
+        can_see_hidden,
+        can_put_counter_proposal,
+        can_view_votes,
+        can_vote,
+        can_run_votes,
     )
 }
 

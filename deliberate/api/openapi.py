@@ -150,7 +150,7 @@ describe(
             "name": "number",
             "in": "path",
             "required": True,
-            "schema": {"type": "integer", "minimum": 1},
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2147483647},
         }
     ],
     errors=("404", "429"),

@@ -40,7 +40,7 @@ def rulebook_versions():
     return jsonify(page_of(items, len(versions), page, per_page, "api.rulebook_versions"))
 
 
-@bp.get("/rulebook/versions/<int:number>")
+@bp.get("/rulebook/versions/<int(min=1, max=2147483647):number>")
 @public
 def rulebook_version(number: int):
     current = rulebook.current_version(db.session).number

@@ -25,12 +25,16 @@ from deliberate.models.discussion import (
 )
 from deliberate.models.local_group import LocalGroup
 from deliberate.models.member import Member, MembershipStatus, Role, RoleGrant, StatusChange
+from deliberate.models.notification import Notification, NotificationPreference
 from deliberate.models.outbox_message import OutboxMessage, OutboxStatus
 from deliberate.models.proposal import (
+    CoSponsor,
     Proposal,
     ProposalState,
+    ProposalTextVersion,
     ProposalTransition,
     Signature,
+    SignatureTally,
     ThresholdCrossing,
 )
 from deliberate.models.referendum import (
@@ -51,6 +55,7 @@ __all__ = [
     "AppealDecision",
     "Contribution",
     "ContributionRevision",
+    "CoSponsor",
     "CounterProposal",
     "Discussion",
     "Endorsement",
@@ -67,14 +72,18 @@ __all__ = [
     "LocalGroup",
     "Member",
     "MembershipStatus",
+    "Notification",
+    "NotificationPreference",
     "OutboxMessage",
     "OutboxStatus",
     "Option",
     "Participation",
     "Proposal",
     "ProposalState",
+    "ProposalTextVersion",
     "ProposalTransition",
     "Signature",
+    "SignatureTally",
     "ThresholdCrossing",
     "Referendum",
     "ReferendumKind",

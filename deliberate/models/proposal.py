@@ -5,9 +5,10 @@ together with the rulebook version and hash, so a later rulebook change never to
 """
 
 import enum
-from datetime import datetime
+import secrets
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from deliberate.models.base import Base, utcnow
@@ -30,6 +31,11 @@ class ProposalState(enum.Enum):
     FAILED = "failed"
 
 
+def new_invitation_token() -> str:
+    """The secret in a proposal's co-sponsor invitation link."""
+    return secrets.token_urlsafe(24)
+
+
 class Proposal(Base):
     __tablename__ = "proposal"
     __table_args__ = (
@@ -44,7 +50,10 @@ class Proposal(Base):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(1000))
     body: Mapped[str] = mapped_column(Text)
+    # The body rendered once per text version, through the sanitiser (services.markdown).
+    body_html: Mapped[str] = mapped_column(Text, default="")
     text_version: Mapped[int] = mapped_column(default=1)
+    cosponsor_token: Mapped[str] = mapped_column(String(40), default=new_invitation_token)
     author_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_group.id"))
     state: Mapped[ProposalState] = mapped_column(
@@ -58,6 +67,11 @@ class Proposal(Base):
     ruleset_hash: Mapped[str | None] = mapped_column(String(64))
     # Stored count of valid signatures, kept in the signing transaction; `reconcile` checks it.
     signature_count: Mapped[int] = mapped_column(default=0)
+    # The electorate when signatures opened: a share threshold is measured against it,
+    # so the number needed never moves while signatures are collected (I9).
+    electorate_size: Mapped[int | None]
+    electorate_json: Mapped[str | None] = mapped_column(Text)
+    gate_escalated_at: Mapped[datetime | None]
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     registered_at: Mapped[datetime | None]
@@ -85,7 +99,9 @@ class ProposalTransition(Base):
     from_state: Mapped[ProposalState | None] = mapped_column(
         Enum(ProposalState, native_enum=False, length=24)
     )
-    to_state: Mapped[ProposalState] = mapped_column(Enum(ProposalState, native_enum=False, length=24))
+    to_state: Mapped[ProposalState] = mapped_column(
+        Enum(ProposalState, native_enum=False, length=24)
+    )
     at: Mapped[datetime]
     cause: Mapped[str] = mapped_column(String(500))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
@@ -95,7 +111,11 @@ class Signature(Base):
     """One member's support. The unique pair is what makes a second signature impossible."""
 
     __tablename__ = "signature"
-    __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "member_id"),
+        Index("ix_signature_ip_address", "ip_address"),
+        Index("ix_signature_email_domain", "email_domain"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
@@ -122,3 +142,54 @@ class ThresholdCrossing(Base):
     tier_index: Mapped[int]
     crossed_at: Mapped[datetime]
     signature_count: Mapped[int]
+
+
+class ProposalTextVersion(Base):
+    """One version of a proposal's text; earlier versions stay readable after an edit."""
+
+    __tablename__ = "proposal_text_version"
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(1000))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class CoSponsor(Base):
+    """A member backing a proposal before signatures open; once per member."""
+
+    __tablename__ = "co_sponsor"
+    __table_args__ = (UniqueConstraint("proposal_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    text_version: Mapped[int]
+    created_at: Mapped[datetime]
+
+    member: Mapped[Member] = relationship(lazy="joined")
+
+
+class SignatureTally(Base):
+    """Valid signatures per proposal, local group and day, kept in the signing transaction.
+
+    ``group_key`` is the local group's id, or 0 for signers without a group: a NULL
+    would defeat the unique key the upsert relies on (NULLs never collide).
+    """
+
+    __tablename__ = "signature_tally"
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "group_key", "day"),
+        CheckConstraint("count >= 0", name="count_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    group_key: Mapped[int]
+    day: Mapped[date]
+    count: Mapped[int] = mapped_column(default=0)

@@ -8,11 +8,10 @@ address cannot fill the database.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from deliberate import models
 from deliberate.core import debate as rules
 from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
 from deliberate.core.text import clean_line
@@ -26,6 +25,8 @@ from deliberate.models import (
     MembershipStatus,
     Proposal,
     ProposalState,
+    Referendum,
+    ReferendumState,
     Stance,
 )
 from deliberate.services import debate_mail, markdown
@@ -80,22 +81,22 @@ def proposal_subject(session: Session, public_id: str) -> Subject:
 
 
 def referendum_subject(session: Session, public_id: str) -> Subject:
-    """The referendum's discussion, by the referendum's public id (no foreign key)."""
+    """The referendum's discussion, linked by the referendum's public id (no foreign key)."""
+    referendum = session.execute(
+        select(Referendum).where(Referendum.public_id == public_id)
+    ).scalar_one_or_none()
+    if referendum is None or referendum.state is ReferendumState.DRAFT:
+        raise NotFoundError("There is no such referendum.")
     discussion = session.execute(
         select(Discussion).where(Discussion.referendum_public_id == public_id)
     ).scalar_one_or_none()
-    referendum_model = getattr(models, "Referendum", None)
-    title = ""
-    if referendum_model is not None:
-        referendum = session.execute(
-            select(referendum_model).where(referendum_model.public_id == public_id)
-        ).scalar_one_or_none()
-        if referendum is None:
-            raise NotFoundError("There is no such referendum.")
-        title = getattr(referendum, "title", "") or getattr(referendum, "question", "")
-    elif discussion is None:
-        raise NotFoundError("There is no such referendum.")
-    return Subject("referendum", public_id, title, True, discussion=discussion)
+    return Subject(
+        "referendum",
+        public_id,
+        referendum.question,
+        referendum.state is not ReferendumState.CLOSED,
+        discussion=discussion,
+    )
 
 
 def _discussion_for(session: Session, subject: Subject, now: datetime) -> Discussion:
@@ -277,7 +278,7 @@ def post(
     body: str,
     stance: Stance,
     parent: Contribution | None = None,
-    link: str = "",
+    notice: debate_mail.Notice = debate_mail.NO_NOTICE,
     now: datetime,
 ) -> Contribution:
     """Add a contribution or a reply; tell the parent's author and anyone mentioned."""
@@ -302,7 +303,7 @@ def post(
     discussion.contribution_count += 1
     session.flush()
     debate_mail.notify_reply_and_mentions(
-        session, contribution, parent=parent, title=subject.title, link=link, now=now
+        session, contribution, parent=parent, title=subject.title, notice=notice, now=now
     )
     session.commit()
     return contribution
@@ -345,9 +346,7 @@ def edit(
     return contribution
 
 
-def endorse(
-    session: Session, contribution: Contribution, *, member: Member, now: datetime
-) -> None:
+def endorse(session: Session, contribution: Contribution, *, member: Member, now: datetime) -> None:
     """Endorse once; the unique pair turns a second (even concurrent) try into a clear no."""
     if contribution.author_id == member.id:
         raise ValidationError("You cannot endorse your own contribution.")
@@ -444,18 +443,16 @@ def case_for_subjects(
         conditions.append(Discussion.proposal_id == proposal_id)
     if referendum_public_id is not None:
         conditions.append(Discussion.referendum_public_id == referendum_public_id)
+    links = []
+    if proposal_id is not None:
+        public_id = session.scalar(select(Proposal.public_id).where(Proposal.id == proposal_id))
+        if public_id:
+            links.append(("proposal", public_id))
+    if referendum_public_id is not None:
+        links.append(("referendum", referendum_public_id))
     if not conditions:
-        return Case([], [], [])
-    from sqlalchemy import or_
-
-    rows = session.execute(
-        select(Discussion.id, Discussion.referendum_public_id, Proposal.public_id)
-        .outerjoin(Proposal, Proposal.id == Discussion.proposal_id)
-        .where(or_(*conditions))
-    ).all()
-    case = case_for_and_against(session, [r.id for r in rows], n=n) if rows else Case([], [], [])
-    case.links = [
-        ("referendum", r.referendum_public_id) if r.referendum_public_id else ("proposal", r[2])
-        for r in rows
-    ]
+        return Case([], [], links)
+    ids = list(session.scalars(select(Discussion.id).where(or_(*conditions))))
+    case = case_for_and_against(session, ids, n=n) if ids else Case([], [], [])
+    case.links = links
     return case

@@ -17,9 +17,9 @@ log = logging.getLogger(__name__)
 
 def register_blueprints(app: Flask) -> None:
     """Mount every blueprint and the template helpers."""
-    from deliberate.web import admin, audit, auth, main, rulebook
+    from deliberate.web import admin, audit, auth, debate, main, rulebook
 
-    for module in (main, auth, admin, audit, rulebook):
+    for module in (main, auth, admin, audit, rulebook, debate):
         app.register_blueprint(module.bp)
 
     @app.context_processor

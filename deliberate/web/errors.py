@@ -23,6 +23,12 @@ MESSAGES = {
 }
 
 
+# The debate's posting routes share one per-member limit (RATELIMIT_POST).
+DEBATE_POSTING_ENDPOINTS = frozenset(
+    {"debate.post_proposal", "debate.post_referendum", "debate.reply", "debate.edit"}
+)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -58,6 +64,11 @@ def register_error_handlers(app: Flask) -> None:
             message = "Too many sign-in attempts. Please wait a minute before trying again."
         elif request.endpoint == "auth.register":
             message = "Too many registrations from your connection. Please wait and try again."
+        elif request.endpoint in DEBATE_POSTING_ENDPOINTS:
+            message = (
+                "You are posting faster than the debate allows (a few contributions a minute). "
+                "Nothing was saved: go back, keep your text, and post it again in a minute."
+            )
         return _page(429, "Slow down", message)
 
     @app.errorhandler(HTTPException)

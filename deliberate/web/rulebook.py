@@ -36,7 +36,7 @@ def versions():
     return render_template("rulebook/versions.html", versions=rules.versions(db.session))
 
 
-@bp.get("/versions/<int:number>")
+@bp.get("/versions/<int(min=1, max=2147483647):number>")
 @public
 def version(number: int):
     shown = rules.get_version(db.session, number)

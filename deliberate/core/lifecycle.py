@@ -1,0 +1,201 @@
+"""A proposal's life as an explicit state machine: which steps exist and what deadlines do.
+
+Pure: states are plain enum values (the model's ProposalState uses the same strings),
+times are aware datetimes passed in, and the frozen RuleSet decides what each deadline
+means. Services apply the steps and record them; nothing here touches a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from deliberate.core.errors import PhaseError
+from deliberate.core.rules import RuleSet
+
+# When the rules require a committee decision but let silence count for nothing, the
+# committee still has this long before the proposal is escalated to every member of it.
+DEFAULT_GATE_DAYS = 14
+
+
+class State(Enum):
+    """The stages of a proposal; the values are the ones stored in the database."""
+
+    DRAFT = "draft"
+    SEEKING_COSPONSORS = "seeking_cosponsors"
+    AWAITING_COMMITTEE = "awaiting_committee"
+    COLLECTING = "collecting"
+    QUALIFIED = "qualified"
+    LAPSED = "lapsed"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    DELIBERATION = "deliberation"
+    VOTING = "voting"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+S = State
+ALLOWED: dict[State, frozenset[State]] = {
+    S.DRAFT: frozenset({S.SEEKING_COSPONSORS, S.AWAITING_COMMITTEE, S.COLLECTING, S.WITHDRAWN}),
+    S.SEEKING_COSPONSORS: frozenset({S.AWAITING_COMMITTEE, S.COLLECTING, S.WITHDRAWN}),
+    S.AWAITING_COMMITTEE: frozenset({S.COLLECTING, S.REJECTED, S.WITHDRAWN}),
+    S.COLLECTING: frozenset({S.QUALIFIED, S.LAPSED, S.WITHDRAWN}),
+    S.QUALIFIED: frozenset({S.DELIBERATION}),
+    S.DELIBERATION: frozenset({S.VOTING}),
+    S.VOTING: frozenset({S.PASSED, S.FAILED}),
+    S.LAPSED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+    S.REJECTED: frozenset(),
+    S.PASSED: frozenset(),
+    S.FAILED: frozenset(),
+}
+EDITABLE = frozenset({S.DRAFT, S.SEEKING_COSPONSORS, S.AWAITING_COMMITTEE})
+WITHDRAWABLE = frozenset({S.DRAFT, S.SEEKING_COSPONSORS, S.AWAITING_COMMITTEE, S.COLLECTING})
+FINAL = frozenset(state for state, targets in ALLOWED.items() if not targets)
+
+STATE_TEXT = {
+    S.DRAFT: "Draft",
+    S.SEEKING_COSPONSORS: "Seeking co-sponsors",
+    S.AWAITING_COMMITTEE: "Awaiting the committee",
+    S.COLLECTING: "Collecting signatures",
+    S.QUALIFIED: "Qualified",
+    S.LAPSED: "Lapsed",
+    S.WITHDRAWN: "Withdrawn",
+    S.REJECTED: "Rejected",
+    S.DELIBERATION: "In deliberation",
+    S.VOTING: "Voting",
+    S.PASSED: "Passed",
+    S.FAILED: "Failed",
+}
+
+
+def check_transition(current: State, target: State) -> None:
+    """Raise PhaseError unless ``current -> target`` is a step of the machine."""
+    if target not in ALLOWED[current]:
+        raise PhaseError(
+            f"A proposal that is '{STATE_TEXT[current].lower()}' cannot become "
+            f"'{STATE_TEXT[target].lower()}'."
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step to take: the new state and the cause recorded on the timeline."""
+
+    to: State
+    cause: str
+
+
+def after_registration(ruleset: RuleSet) -> Step:
+    """Where a draft goes when its author registers it."""
+    if ruleset.co_sponsors:
+        return Step(S.SEEKING_COSPONSORS, f"Registered; {ruleset.co_sponsors} co-sponsors needed")
+    return after_cosponsors(ruleset, "Registered; no co-sponsors needed")
+
+
+def after_cosponsors(ruleset: RuleSet, cause: str = "Enough co-sponsors") -> Step:
+    """Where a proposal goes once it has its co-sponsors: the committee gate, or signatures."""
+    if ruleset.admission.is_required:
+        return Step(S.AWAITING_COMMITTEE, f"{cause}; the committee must admit it")
+    return Step(S.COLLECTING, f"{cause}; signatures open")
+
+
+def committee_deadline(ruleset: RuleSet, since: datetime) -> datetime:
+    """When silence admits (if the rules say so) or the gate is escalated."""
+    return since + timedelta(days=ruleset.admission.silence_days or DEFAULT_GATE_DAYS)
+
+
+def collection_closes(ruleset: RuleSet, opens: datetime) -> datetime | None:
+    """The end of the signature window, or None when collection has no time limit."""
+    if ruleset.collection_days is None:
+        return None
+    return opens + timedelta(days=ruleset.collection_days)
+
+
+def deliberation_ends(ruleset: RuleSet, qualified: datetime) -> datetime:
+    """When deliberation is over and voting should open."""
+    days = ruleset.vote.deliberation_days if ruleset.vote else 0
+    return qualified + timedelta(days=days)
+
+
+def is_window_open(now: datetime, opens: datetime | None, closes: datetime | None) -> bool:
+    """The half-open window [opens, closes): at ``closes`` exactly it is already closed."""
+    if opens is None or now < opens:
+        return False
+    return closes is None or now < closes
+
+
+def leads_to_vote(ruleset: RuleSet) -> bool:
+    """Whether this kind of proposal ever goes to a members' vote."""
+    return ruleset.vote_tier is not None
+
+
+def after_crossing(ruleset: RuleSet, tier_index: int) -> Step | None:
+    """What crossing tier ``tier_index`` (0-based) does to a collecting proposal.
+
+    The vote tier qualifies it; for a kind that never goes to a vote, reaching the top
+    tier qualifies it (nothing more can be gained). Lower tiers change no state: their
+    consequence is a notice to the committee.
+    """
+    tier = ruleset.tiers[tier_index]
+    if tier.consequence.leads_to_vote:
+        return Step(S.QUALIFIED, f"Tier {tier_index + 1} reached: it goes to a members' vote")
+    if not leads_to_vote(ruleset) and tier_index == len(ruleset.tiers) - 1:
+        return Step(S.QUALIFIED, f"Tier {tier_index + 1} reached, the highest there is")
+    return None
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The deadlines a proposal holds, as stored on it."""
+
+    committee_deadline_at: datetime | None = None
+    collection_closes_at: datetime | None = None
+    deliberation_ends_at: datetime | None = None
+
+
+def due_step(
+    state: State,
+    ruleset: RuleSet | None,
+    clock: Clock,
+    now: datetime,
+    *,
+    tiers_met: int = 0,
+) -> Step | None:
+    """The step a passed deadline (or an immediate rule) demands now, or None.
+
+    ``tiers_met`` is how many tiers have been crossed. Escalation of a silent committee
+    that must decide is not a state change; see ``gate_overdue``.
+    """
+    if ruleset is None:
+        return None
+
+    def passed(deadline: datetime | None) -> bool:
+        return deadline is not None and now >= deadline
+
+    if state is S.AWAITING_COMMITTEE and ruleset.admission.silence_days is not None:
+        if passed(clock.committee_deadline_at):
+            days = ruleset.admission.silence_days
+            return Step(S.COLLECTING, f"The committee was silent for {days} days: admitted")
+    elif state is S.COLLECTING and passed(clock.collection_closes_at):
+        if tiers_met and not leads_to_vote(ruleset):
+            return Step(S.QUALIFIED, f"Collection closed with {tiers_met} tier(s) reached")
+        return Step(S.LAPSED, "Collection closed without reaching the threshold")
+    elif state is S.QUALIFIED and leads_to_vote(ruleset):
+        return Step(S.DELIBERATION, "Qualified for a vote: deliberation begins")
+    elif state is S.DELIBERATION and passed(clock.deliberation_ends_at):
+        return Step(S.VOTING, "Deliberation is over: voting opens")
+    return None
+
+
+def gate_overdue(state: State, ruleset: RuleSet | None, clock: Clock, now: datetime) -> bool:
+    """A committee that must decide has let its deadline pass: escalate (once)."""
+    return (
+        state is S.AWAITING_COMMITTEE
+        and ruleset is not None
+        and ruleset.admission.silence_days is None
+        and clock.committee_deadline_at is not None
+        and now >= clock.committee_deadline_at
+    )

@@ -1,0 +1,381 @@
+"""Closing a vote and counting it: the final checkpoint, the tally, the verdict, the news.
+
+Nothing is counted before the close, for anyone (T35). Counting itself is core.tally and
+core.rules; this module only loads the ballots, calls them, stores the result once and
+tells the people concerned. Groups with fewer than MIN_GROUP_VOTERS voters are counted
+but never shown (T40): in a small group a result would reveal how its members voted.
+"""
+
+import json
+import logging
+from datetime import datetime
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from deliberate.core.ballot_chain import decode_choice
+from deliberate.core.errors import PhaseError, ValidationError
+from deliberate.core.rules import VoteRules, evaluate_vote, rulebook_from_dict
+from deliberate.core.rules._format import percent_text
+from deliberate.core.rules.voting import describe_majority
+from deliberate.core.tally import Ballot as TallyBallot
+from deliberate.core.tally import Profile, double_yes, recount
+from deliberate.models import (
+    Ballot,
+    Eligibility,
+    GroupTally,
+    LocalGroup,
+    Member,
+    Participation,
+    Proposal,
+    ProposalState,
+    ProposalTransition,
+    Referendum,
+    ReferendumState,
+    Role,
+    RoleGrant,
+    Signature,
+    VoteMethod,
+)
+from deliberate.services import audit_log, checkpoints, mail, referendums
+
+log = logging.getLogger(__name__)
+MIN_GROUP_VOTERS = 5
+_RECOUNT_METHOD = {
+    VoteMethod.SINGLE: "plurality",
+    VoteMethod.APPROVAL: "approval",
+    VoteMethod.IRV: "irv",
+    VoteMethod.STV: "stv",
+    VoteMethod.SCHULZE: "schulze",
+}
+
+
+def result(referendum: Referendum) -> dict | None:
+    """The stored result, after the close only."""
+    if referendum.state is not ReferendumState.CLOSED or referendum.result_json is None:
+        return None
+    return json.loads(referendum.result_json)
+
+
+# --- loading ----------------------------------------------------------------------------
+
+
+def _choices(session: Session, referendum: Referendum) -> list[str]:
+    return list(session.scalars(select(Ballot.choice).where(Ballot.referendum_id == referendum.id)))
+
+
+def _participation_by_group(session: Session, referendum: Referendum) -> dict[int, int]:
+    rows = session.execute(
+        select(Eligibility.local_group_id, func.count())
+        .join(
+            Participation,
+            (Participation.referendum_id == Eligibility.referendum_id)
+            & (Participation.member_id == Eligibility.member_id),
+        )
+        .where(Eligibility.referendum_id == referendum.id)
+        .group_by(Eligibility.local_group_id)
+    )
+    return {group_id: n for group_id, n in rows if group_id is not None}
+
+
+def _group_counters(session: Session, referendum: Referendum) -> dict[str, dict[str, int]]:
+    rows = session.execute(
+        select(LocalGroup.name, GroupTally.choice, GroupTally.count)
+        .join(LocalGroup, LocalGroup.id == GroupTally.local_group_id)
+        .where(GroupTally.referendum_id == referendum.id)
+    )
+    counters: dict[str, dict[str, int]] = {}
+    for name, choice, count in rows:
+        counters.setdefault(name, {})[choice] = count
+    return counters
+
+
+# --- counting ---------------------------------------------------------------------------
+
+
+def _fraction(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _outcome_dict(outcome, rules: VoteRules, voters_by_group: dict[str, int]) -> dict:
+    checks = [
+        {
+            "name": "Turnout quorum",
+            "required": None
+            if rules.turnout_quorum is None
+            else percent_text(rules.turnout_quorum),
+            "actual": percent_text(outcome.turnout, rules.turnout_quorum),
+            "is_met": outcome.is_turnout_met,
+        },
+        {
+            "name": "Approval quorum",
+            "required": None
+            if rules.approval_quorum is None
+            else percent_text(rules.approval_quorum),
+            "actual": percent_text(Fraction(outcome.yes, outcome.electorate or 1)),
+            "is_met": outcome.is_approval_met,
+        },
+        {
+            "name": "Majority",
+            "required": describe_majority(rules.majority),
+            "actual": "—" if outcome.yes_share is None else percent_text(outcome.yes_share),
+            "is_met": outcome.is_majority_met,
+        },
+    ]
+    if outcome.is_group_majority_met is not None:
+        approved = sum(1 for g in outcome.groups if g.is_approved)
+        checks.append(
+            {
+                "name": "Majority of local groups",
+                "required": f"more than half of {len(outcome.groups)}",
+                "actual": f"{approved} approved",
+                "is_met": outcome.is_group_majority_met,
+            }
+        )
+    return {
+        "tally": {"yes": outcome.yes, "no": outcome.no, "abstain": outcome.abstain},
+        "yes_share": None if outcome.yes_share is None else _fraction(outcome.yes_share),
+        "is_passed": outcome.is_passed,
+        "verdict": outcome.verdict,
+        "checks": checks,
+        "groups": [_group_row(g, voters_by_group.get(g.group, 0)) for g in outcome.groups],
+    }
+
+
+def _group_row(group, voters: int) -> dict:
+    if voters < MIN_GROUP_VOTERS:
+        return {"group": group.group, "is_suppressed": True}
+    return {
+        "group": group.group,
+        "is_suppressed": False,
+        "voters": voters,
+        "yes": group.yes,
+        "no": group.no,
+        "abstain": group.abstain,
+        "is_approved": group.is_approved,
+    }
+
+
+def _count_yes_no(referendum, choices, rules, electorate, counters, voters_by_group) -> dict:
+    yes, no, abstain = (choices.count(a) for a in ("yes", "no", "abstain"))
+    by_group = None
+    if rules.has_double_majority:
+        by_group = {
+            g: (c.get("yes", 0), c.get("no", 0), c.get("abstain", 0)) for g, c in counters.items()
+        }
+    outcome = evaluate_vote(rules, electorate, yes, no, abstain, by_group)
+    return _outcome_dict(outcome, rules, voters_by_group)
+
+
+def _count_double_yes(referendum, choices, rules, electorate, counters, voters_by_group) -> dict:
+    totals = double_yes.count(choices)
+    groups = None
+    if rules.has_double_majority:
+        groups = {g: double_yes.counts_from_counters(c) for g, c in counters.items()}
+    parts = {}
+    for which in ("initiative", "counter"):
+        votes = getattr(totals, which)
+        by_group = None if groups is None else {g: getattr(c, which) for g, c in groups.items()}
+        parts[which] = evaluate_vote(rules, electorate, *votes, by_group)
+    decision = double_yes.decide(
+        parts["initiative"].is_passed, parts["counter"].is_passed, totals, groups
+    )
+    names = {"initiative": "The initiative", "counter": "The counter-proposal", None: "Neither"}
+    verdict = f"{names[decision.winner]} comes into force: {decision.reason}."
+    if decision.winner is None:
+        verdict = f"Nothing changes: {decision.reason}."
+    return {
+        "initiative": _outcome_dict(parts["initiative"], rules, voters_by_group),
+        "counter": _outcome_dict(parts["counter"], rules, voters_by_group),
+        "deciding": {
+            "initiative": totals.prefer_initiative,
+            "counter": totals.prefer_counter,
+            "none": totals.no_preference,
+            "groups": None
+            if decision.groups_preferring is None
+            else list(decision.groups_preferring),
+            "is_tied": decision.is_tied,
+        },
+        "winner": decision.winner,
+        "is_passed": decision.winner == "initiative",
+        "verdict": verdict,
+    }
+
+
+def _profile(referendum: Referendum, choices: list[str]) -> Profile:
+    counts: dict[tuple, int] = {}
+    for choice in choices:
+        kind, value = decode_choice(choice)
+        if isinstance(value, str):
+            ranks: tuple = (frozenset({value}),)
+        elif isinstance(value, frozenset):
+            ranks = (value,) if value else ()
+        else:
+            ranks = tuple(frozenset(level) for level in value)
+        counts[ranks] = counts.get(ranks, 0) + 1
+    candidates = tuple(option.slug for option in referendum.options)
+    ballots = sorted(counts.items(), key=lambda item: repr([sorted(r) for r in item[0]]))
+    return Profile(candidates, tuple(TallyBallot(ranks, n) for ranks, n in ballots))
+
+
+def _names(slugs, labels: dict[str, str]) -> str:
+    names = [labels[s] for s in slugs]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _count_options(referendum: Referendum, choices: list[str], turnout_text: str) -> dict:
+    summary = recount(
+        _profile(referendum, choices), _RECOUNT_METHOD[referendum.method], referendum.seats
+    )
+    labels = {o.slug: o.label for o in referendum.options}
+    winners, tied = summary["winners"], summary.get("tied", [])
+    if tied:
+        verdict = (
+            f"Tied: {_names(tied, labels)} have equal support"
+            + (f"; elected outright: {_names(winners, labels)}" if winners else "")
+            + f". The committee settles the tie by the published rule ({turnout_text})."
+        )
+    elif not winners:
+        verdict = f"No one was elected: no valid ballots ({turnout_text})."
+    elif referendum.seats > 1:
+        verdict = f"Elected, in order of election: {_names(winners, labels)} ({turnout_text})."
+    else:
+        verdict = f"Chosen: {labels[winners[0]]} ({turnout_text})."
+    return {"count": summary, "labels": labels, "is_passed": None, "verdict": verdict}
+
+
+def tally(session: Session, referendum: Referendum) -> dict:
+    """Count every ballot of a vote whose final checkpoint is sealed."""
+    choices = _choices(session, referendum)
+    electorate = referendum.electorate_size or 0
+    voted = session.scalar(
+        select(func.count())
+        .select_from(Participation)
+        .where(Participation.referendum_id == referendum.id)
+    )
+    turnout = Fraction(voted, electorate) if electorate else Fraction(0)
+    turnout_text = f"{voted:,} of {electorate:,} members voted, {percent_text(turnout)} turnout"
+    base = {
+        "method": referendum.method.value,
+        "ballots": len(choices),
+        "participation": voted,
+        "electorate": electorate,
+        "turnout": _fraction(turnout),
+        "turnout_text": turnout_text,
+    }
+    rules = referendums.vote_rules(referendum) or VoteRules()
+    if referendum.method in (VoteMethod.YES_NO, VoteMethod.DOUBLE_YES):
+        names = {g.id: g.name for g in session.scalars(select(LocalGroup))}
+        voters = {names[g]: n for g, n in _participation_by_group(session, referendum).items()}
+        counters = _group_counters(session, referendum) if rules.has_double_majority else {}
+        count = _count_yes_no if referendum.method is VoteMethod.YES_NO else _count_double_yes
+        return base | count(referendum, choices, rules, electorate, counters, voters)
+    return base | _count_options(referendum, choices, turnout_text)
+
+
+# --- closing ----------------------------------------------------------------------------
+
+
+def close_and_count(
+    session: Session, referendum_id: str, now: datetime, *, base_url: str = ""
+) -> Referendum:
+    """Seal the final checkpoint, count, store the result and verdict, tell those concerned."""
+    referendum = referendums.get(session, referendum_id, for_update=True)
+    if referendum.state is ReferendumState.CLOSED:
+        raise PhaseError("This vote has already been counted.")
+    if referendum.state is not ReferendumState.OPEN or now < referendum.closes_at:
+        raise PhaseError("Voting is still open, so nothing can be counted yet.")
+    checkpoints.seal(session, referendum, now=now, closing=True)
+    session.flush()
+    summary = tally(session, referendum)
+    referendum.result_json = json.dumps(summary, sort_keys=True, ensure_ascii=False)
+    referendum.verdict = summary["verdict"]
+    referendum.state = ReferendumState.CLOSED
+    referendum.closed_at = now
+    audit_log.record(
+        session,
+        actor=None,
+        action="referendum.closed",
+        payload={
+            "referendum": referendum.public_id,
+            "head_digest": checkpoints.head_digest(session, referendum),
+            "ballots": summary["ballots"],
+            "verdict": summary["verdict"],
+        },
+        now=now,
+    )
+    proposal = session.get(Proposal, referendum.proposal_id) if referendum.proposal_id else None
+    if proposal is not None:
+        _finish_proposal(session, proposal, referendum, bool(summary.get("is_passed")), now)
+    _notify(session, referendum, proposal, base_url=base_url, now=now)
+    session.commit()
+    if proposal is not None and summary.get("is_passed") and referendum.amendment_json:
+        _enact(session, referendum, now)
+    return referendum
+
+
+def _finish_proposal(session, proposal: Proposal, referendum, is_passed: bool, now) -> None:
+    if proposal.state is not ProposalState.VOTING:
+        return
+    to_state = ProposalState.PASSED if is_passed else ProposalState.FAILED
+    session.add(
+        ProposalTransition(
+            proposal_id=proposal.id,
+            from_state=proposal.state,
+            to_state=to_state,
+            at=now,
+            cause=f"Referendum {referendum.public_id}: {referendum.verdict}"[:500],
+        )
+    )
+    proposal.state = to_state
+    proposal.closed_at = now
+
+
+def _enact(session: Session, referendum: Referendum, now: datetime) -> None:
+    """A passed rule change becomes the new rulebook version."""
+    from deliberate.services import rulebook
+
+    try:
+        rulebook.enact_amendment(
+            session,
+            rulebook=rulebook_from_dict(json.loads(referendum.amendment_json)),
+            referendum_ref=f"referendum:{referendum.public_id}",
+            now=now,
+        )
+    except ValidationError as error:
+        session.rollback()
+        log.warning("referendum %s: amendment not enacted: %s", referendum.public_id, error.message)
+
+
+def _recipients(session: Session, proposal: Proposal | None) -> set[str]:
+    committee = session.scalars(
+        select(Member.email)
+        .join(RoleGrant, RoleGrant.member_id == Member.id)
+        .where(RoleGrant.role == Role.COMMITTEE)
+    )
+    emails = set(committee)
+    if proposal is not None:
+        emails.add(proposal.author.email)
+        signers = session.scalars(
+            select(Member.email)
+            .join(Signature, Signature.member_id == Member.id)
+            .where(
+                Signature.proposal_id == proposal.id,
+                Signature.withdrawn_at.is_(None),
+                Signature.invalidated_at.is_(None),
+            )
+        )
+        emails.update(signers)
+    return emails
+
+
+def _notify(session, referendum: Referendum, proposal, *, base_url: str, now: datetime) -> None:
+    link = f"{base_url}/referendums/{referendum.public_id}/results"
+    body = (
+        f"Voting has closed on: {referendum.question}\n\n"
+        f"{referendum.verdict}\n\n"
+        f"The full result, the ballot list and the checkpoints are at {link}\n"
+    )
+    for email in sorted(_recipients(session, proposal)):
+        mail.queue(session, to=email, subject=f"Result: {referendum.question}", body=body, now=now)

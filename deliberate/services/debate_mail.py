@@ -1,0 +1,111 @@
+"""Queueing debate notifications: replies and mentions, moderation outcomes.
+
+Links are absolute, built by the web layer and passed in; this module only decides who
+is told and queues the mail in the caller's transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from deliberate.core import debate as rules
+from deliberate.core.text import clean_line
+from deliberate.mailer import debate_texts
+from deliberate.models import Contribution, Member, MembershipStatus
+from deliberate.services import mail
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a notification needs from the web layer: the organisation and an absolute link."""
+
+    org: str = "Deliberate"
+    link: str = ""
+
+
+NO_NOTICE = Notice()
+
+
+def _send(session: Session, member: Member, message: tuple[str, str], now: datetime) -> None:
+    subject, body = message
+    mail.queue(session, to=member.email, subject=subject, body=body, now=now)
+
+
+def notify_reply_and_mentions(
+    session: Session,
+    contribution: Contribution,
+    *,
+    parent: Contribution | None,
+    title: str,
+    notice: Notice,
+    now: datetime,
+) -> None:
+    """Tell the parent's author of a reply and each mentioned member, once each."""
+    author = contribution.author
+    name, title = clean_line(author.display_name), clean_line(title)
+    told = {author.id}
+    if parent is not None and parent.author_id not in told:
+        _send(session, parent.author, debate_texts.reply(notice.org, name, title, notice.link), now)
+        told.add(parent.author_id)
+    handles = rules.mentioned_handles(contribution.body_markdown)
+    if not handles:
+        return
+    mentioned = session.scalars(
+        select(Member).where(
+            Member.public_id.in_(handles), Member.status == MembershipStatus.ACTIVE
+        )
+    )
+    for member in mentioned:
+        if member.id not in told:
+            _send(session, member, debate_texts.mention(notice.org, name, title, notice.link), now)
+            told.add(member.id)
+
+
+def notify_hidden(
+    session: Session, contribution: Contribution, *, title: str, notice: Notice, now: datetime
+) -> None:
+    """Tell the author their contribution was hidden, under which rule, and how to appeal."""
+    message = debate_texts.hidden(
+        notice.org,
+        clean_line(title),
+        rules.rule_label(contribution.hidden_rule),
+        contribution.hidden_reason or "",
+        notice.link,
+    )
+    _send(session, contribution.author, message, now)
+
+
+def notify_appeal_decided(
+    session: Session,
+    contribution: Contribution,
+    *,
+    upheld: bool,
+    reason: str,
+    title: str,
+    notice: Notice,
+    now: datetime,
+) -> None:
+    """Tell the author how their appeal was decided."""
+    message = debate_texts.appeal_decided(
+        notice.org, clean_line(title), upheld, reason, notice.link
+    )
+    _send(session, contribution.author, message, now)
+
+
+def notify_amendment_decided(
+    session: Session,
+    author: Member,
+    *,
+    accepted: bool,
+    reason: str,
+    title: str,
+    notice: Notice,
+    now: datetime,
+) -> None:
+    """Tell an amendment's author what the proposers decided."""
+    message = debate_texts.amendment_decided(
+        notice.org, clean_line(title), accepted, reason, notice.link
+    )
+    _send(session, author, message, now)

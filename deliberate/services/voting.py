@@ -1,0 +1,219 @@
+"""Casting a secret ballot in one transaction, and checking a receipt afterwards.
+
+RELIABILITY.md section (c), "The vote transaction". Inside one transaction (BEGIN
+IMMEDIATE on SQLite): check the window with the caller's clock, check the frozen
+electorate, insert the participation row (its primary key refuses a second ballot),
+insert the ballot with a fresh tracker, commit, and only then hand back the receipt.
+Nothing here logs the member, the choice or the receipt.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from deliberate.core.ballot_chain import (
+    ChainFormatError,
+    ChoiceKind,
+    decode_choice,
+    new_receipt,
+    tracker_for,
+)
+from deliberate.core.errors import ConflictError, NotEligibleError, PhaseError, ValidationError
+from deliberate.core.rules import check_eligibility
+from deliberate.core.tally import double_yes
+from deliberate.models import (
+    Ballot,
+    BallotCheckpoint,
+    Eligibility,
+    GroupTally,
+    Member,
+    Participation,
+    Referendum,
+    ReferendumState,
+    VoteMethod,
+)
+from deliberate.services import referendums
+
+_KIND = {
+    VoteMethod.SINGLE: ChoiceKind.SINGLE,
+    VoteMethod.APPROVAL: ChoiceKind.APPROVAL,
+    VoteMethod.IRV: ChoiceKind.RANKING,
+    VoteMethod.STV: ChoiceKind.RANKING,
+    VoteMethod.SCHULZE: ChoiceKind.RANKING,
+}
+
+
+class AlreadyVoted(ConflictError):
+    """A second ballot from the same member."""
+
+    def __init__(self):
+        super().__init__("You have already voted in this vote. Your first ballot stands.")
+
+
+def check_choice(referendum: Referendum, choice: str) -> str:
+    """The canonical choice if it is one this ballot offers, else ValidationError."""
+    if referendum.method is VoteMethod.DOUBLE_YES:
+        double_yes.decode(choice)
+        return choice
+    try:
+        kind, value = decode_choice(choice)
+    except ChainFormatError:
+        raise ValidationError("That choice is not on this ballot.") from None
+    if referendum.method is VoteMethod.YES_NO:
+        if kind is not ChoiceKind.YES_NO:
+            raise ValidationError("Answer yes, no or abstain.")
+        return choice
+    if kind is not _KIND[referendum.method]:
+        raise ValidationError("That choice is not on this ballot.")
+    slugs = {option.slug for option in referendum.options}
+    if kind is ChoiceKind.SINGLE:
+        named = {value}
+    elif kind is ChoiceKind.APPROVAL:
+        named = set(value)
+    else:
+        named = {option for level in value for option in level}
+    if not named <= slugs:
+        raise ValidationError("That choice is not on this ballot.")
+    return choice
+
+
+def _refuse_outside_window(referendum: Referendum, now: datetime) -> None:
+    if referendum.state is ReferendumState.DRAFT or now < referendum.opens_at:
+        raise PhaseError("Voting has not opened yet. Nothing was recorded.")
+    if not referendum.is_open_at(now):
+        raise PhaseError("Voting has closed. Nothing was recorded.")
+
+
+def _ineligible(session: Session, referendum: Referendum, member_id: int) -> NotEligibleError:
+    member = session.get(Member, member_id)
+    opened = referendum.opened_at or referendum.opens_at
+    frozen = (
+        f"The list of voters was fixed when voting opened on {opened:%d %B %Y}, "
+        "and you are not on it"
+    )
+    if member is None:
+        return NotEligibleError(f"{frozen}.")
+    group = member.local_group.name if member.local_group else None
+    reasons = check_eligibility(
+        referendums.eligibility_rules(referendum),
+        member.status.value,
+        member.joined_on,
+        group,
+        opened.date(),
+    )
+    return NotEligibleError(". ".join([frozen, *reasons]) + ".")
+
+
+def _add_to_group_tally(session: Session, referendum: Referendum, group_id: int, choice: str):
+    keys = (
+        double_yes.counter_keys(choice) if referendum.method is VoteMethod.DOUBLE_YES else (choice,)
+    )
+    for key in keys:
+        session.execute(
+            update(GroupTally)
+            .where(
+                GroupTally.referendum_id == referendum.id,
+                GroupTally.local_group_id == group_id,
+                GroupTally.choice == key,
+            )
+            .values(count=GroupTally.count + 1)
+        )
+
+
+def _insert_ballot(session: Session, referendum: Referendum, choice: str) -> str:
+    """Insert the ballot under a fresh tracker; a (vanishingly rare) clash gets a new one."""
+    for _attempt in range(3):
+        receipt = new_receipt()
+        try:
+            with session.begin_nested():
+                session.add(
+                    Ballot(
+                        referendum_id=referendum.id,
+                        tracker=tracker_for(referendum.public_id, receipt),
+                        choice=choice,
+                    )
+                )
+        except IntegrityError:
+            continue
+        return receipt
+    raise ConflictError("Your vote was NOT recorded. Please try again.")
+
+
+def cast_ballot(
+    session: Session, *, referendum_id: str, member_id: int, choice: str, now: datetime
+) -> str:
+    """Record one member's ballot and return the receipt, shown to them once.
+
+    ``referendum_id`` is the public id; ``choice`` the canonical choice string. Raises
+    PhaseError outside the window, NotEligibleError, ValidationError or AlreadyVoted.
+    A busy database raises sqlalchemy's OperationalError with nothing written.
+    """
+    # FOR SHARE on PostgreSQL: the close takes FOR UPDATE, so no ballot slips in after
+    # the final checkpoint. SQLite already holds the write lock (BEGIN IMMEDIATE).
+    referendum = session.execute(
+        select(Referendum).where(Referendum.public_id == referendum_id).with_for_update(read=True)
+    ).scalar_one_or_none()
+    if referendum is None:
+        raise PhaseError("There is no such vote.")
+    _refuse_outside_window(referendum, now)
+    choice = check_choice(referendum, choice)
+    eligibility = session.get(Eligibility, (referendum.id, member_id))
+    if eligibility is None:
+        error = _ineligible(session, referendum, member_id)
+        session.rollback()
+        raise error
+    try:
+        session.add(Participation(referendum_id=referendum.id, member_id=member_id))
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyVoted() from None
+    receipt = _insert_ballot(session, referendum, choice)
+    rules = referendums.vote_rules(referendum)
+    if rules is not None and rules.has_double_majority and eligibility.local_group_id:
+        _add_to_group_tally(session, referendum, eligibility.local_group_id, choice)
+    session.commit()
+    return receipt
+
+
+def has_voted(session: Session, referendum: Referendum, member_id: int) -> bool:
+    """Whether the member has a participation row (never says how they voted)."""
+    return session.get(Participation, (referendum.id, member_id)) is not None
+
+
+def is_eligible(session: Session, referendum: Referendum, member_id: int) -> bool:
+    """Whether the member is on the frozen electorate."""
+    return session.get(Eligibility, (referendum.id, member_id)) is not None
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """What a receipt shows: found or not, its tracker, checkpoint, and (after close) choice."""
+
+    is_found: bool
+    tracker: str
+    checkpoint_seq: int | None
+    checkpoint_digest: str | None
+    choice: str | None
+
+
+def check_receipt(session: Session, public_id: str, receipt: str) -> ReceiptCheck:
+    """Look up the ballot a receipt stands for; the choice is shown only after the close."""
+    referendum = referendums.get(session, public_id)
+    tracker = tracker_for(referendum.public_id, receipt.strip())
+    ballot = session.execute(
+        select(Ballot).where(Ballot.referendum_id == referendum.id, Ballot.tracker == tracker)
+    ).scalar_one_or_none()
+    if ballot is None:
+        return ReceiptCheck(False, tracker, None, None, None)
+    digest = None
+    if ballot.checkpoint_seq is not None:
+        checkpoint = session.get(BallotCheckpoint, (referendum.id, ballot.checkpoint_seq))
+        digest = checkpoint.digest if checkpoint else None
+    is_closed = referendum.state is ReferendumState.CLOSED
+    return ReceiptCheck(
+        True, tracker, ballot.checkpoint_seq, digest, ballot.choice if is_closed else None
+    )

@@ -1,0 +1,87 @@
+"""Small builders for the voting tests: a vote, its voters, ballots cast through the service."""
+
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from deliberate.core.rules import Eligibility, Majority, VoteRules
+from deliberate.extensions import db
+from deliberate.models import LocalGroup, Member, ReferendumKind, VoteMethod
+from deliberate.services import referendums, voting
+from tests.conftest import make_member
+
+# Today at 09:00 UTC: members made by make_member join relative to the real clock.
+T0 = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+def make_vote(
+    app,
+    *,
+    method: VoteMethod = VoteMethod.YES_NO,
+    options: tuple[str, ...] = (),
+    seats: int = 1,
+    rules: VoteRules | None = None,
+    opens_at: datetime = T0,
+    closes_at: datetime | None = None,
+    now: datetime | None = None,
+    kind: ReferendumKind | None = None,
+    question: str = "Should we adopt the new constitution?",
+    counter_text: str | None = None,
+    eligibility: Eligibility | None = None,
+) -> str:
+    """Create (and, when opens_at has passed at `now`, open) a vote; returns its public id."""
+    if kind is None:
+        kind = ReferendumKind.REFERENDUM if not method.has_options else ReferendumKind.ELECTION
+    with app.app_context():
+        spec = referendums.VoteSpec(
+            kind=kind,
+            method=method,
+            question=question,
+            options=options,
+            opens_at=opens_at,
+            closes_at=closes_at or opens_at + timedelta(days=7),
+            eligibility=eligibility or Eligibility(),
+            rules=rules,
+            seats=seats,
+            counter_text=counter_text,
+        )
+        made = referendums.create(db.session, spec, actor=None, now=now or opens_at)
+        return made.public_id
+
+
+def member_id(app, public_id: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Member.id).where(Member.public_id == public_id))
+
+
+def make_voters(app, n: int, *, prefix: str = "voter", group_id: int | None = None) -> list[int]:
+    """n active members; returns their row ids."""
+    return [
+        member_id(
+            app, make_member(app, f"{prefix}{i}@example.org", name=f"V{i}", group_id=group_id)
+        )
+        for i in range(n)
+    ]
+
+
+def make_group(app, name: str) -> int:
+    with app.app_context():
+        group = LocalGroup(slug=name.lower(), name=name)
+        db.session.add(group)
+        db.session.commit()
+        return group.id
+
+
+def cast(app, vote: str, member: int, choice: str, now: datetime | None = None) -> str:
+    with app.app_context():
+        return voting.cast_ballot(
+            db.session,
+            referendum_id=vote,
+            member_id=member,
+            choice=choice,
+            now=now or T0 + timedelta(hours=1),
+        )
+
+
+QUORUM_30 = VoteRules(majority=Majority(), turnout_quorum=Fraction(3, 10))
