@@ -67,6 +67,15 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
+    # Receipt checks, per address: a receipt is 128 bits, but guessing is still throttled (T39).
+    RATELIMIT_RECEIPT = os.environ.get("RATELIMIT_RECEIPT", "10 per minute;100 per hour")
+    # Ballots are sealed in checkpoints of at least this many, this many minutes apart
+    # (`flask referendums checkpoint` or `tick`), and always at the close.
+    BALLOT_CHECKPOINT_MIN = _int("BALLOT_CHECKPOINT_MIN", 20)
+    BALLOT_CHECKPOINT_MINUTES = _int("BALLOT_CHECKPOINT_MINUTES", 30)
+    # Proposals: drafts per member; signatures per connection (bots sign from one address).
+    RATELIMIT_PROPOSE = os.environ.get("RATELIMIT_PROPOSE", "5 per hour;20 per day")
+    RATELIMIT_SIGN = os.environ.get("RATELIMIT_SIGN", "30 per minute;300 per hour")
     # Posting, replying and editing in debates, per member.
     RATELIMIT_POST = os.environ.get("RATELIMIT_POST", "10 per minute;100 per hour")
     RATELIMIT_HEADERS_ENABLED = True

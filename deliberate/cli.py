@@ -7,6 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from deliberate import cli_votes
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db
 from deliberate.mailer.transports import transport_from_config
@@ -19,6 +20,7 @@ def register_commands(app: Flask) -> None:
     for command in (create_committee, import_roll, seed_demo, worker):
         app.cli.add_command(command)
     app.cli.add_command(audit_group)
+    cli_votes.register(app)
 
 
 @click.command("create-committee")

@@ -88,6 +88,26 @@ def can_run_votes(user) -> bool:
     return is_committee(user)
 
 
+def can_propose(user) -> bool:
+    """Draft, register and co-sponsor proposals: active confirmed members, not auditors."""
+    return is_active_member(user) and not is_auditor(user)
+
+
+def can_sign(user) -> bool:
+    """Sign proposals (the frozen rules decide the rest): active members, not auditors."""
+    return is_active_member(user) and not is_auditor(user)
+
+
+def can_decide_gate(user) -> bool:
+    """Admit or reject proposals at the committee gate: the committee."""
+    return is_committee(user)
+
+
+def can_review_signatures(user) -> bool:
+    """See signature bursts and invalidate signatures by a stated condition: the committee."""
+    return is_committee(user)
+
+
 PREDICATES: dict[str, Callable] = {
     fn.__name__: fn
     for fn in (
@@ -106,6 +126,10 @@ PREDICATES: dict[str, Callable] = {
         can_view_votes,
         can_vote,
         can_run_votes,
+        can_propose,
+        can_sign,
+        can_decide_gate,
+        can_review_signatures,
     )
 }
 

@@ -28,6 +28,18 @@ DEBATE_POSTING_ENDPOINTS = frozenset(
     {"debate.post_proposal", "debate.post_referendum", "debate.reply", "debate.edit"}
 )
 
+# Proposals: RATELIMIT_SIGN per connection, RATELIMIT_PROPOSE per member.
+PROPOSAL_LIMIT_MESSAGES = {
+    "proposals.sign": (
+        "Too many signatures from your connection in a short time. Your signature was NOT "
+        "recorded; please wait a few minutes and sign again."
+    ),
+    "proposals.new": (
+        "You have started several proposals recently. Nothing was saved; please wait an hour "
+        "before starting another, or keep working on the drafts you have."
+    ),
+}
+
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
@@ -69,6 +81,8 @@ def register_error_handlers(app: Flask) -> None:
                 "You are posting faster than the debate allows (a few contributions a minute). "
                 "Nothing was saved: go back, keep your text, and post it again in a minute."
             )
+        elif request.endpoint in PROPOSAL_LIMIT_MESSAGES:
+            message = PROPOSAL_LIMIT_MESSAGES[request.endpoint]
         return _page(429, "Slow down", message)
 
     @app.errorhandler(HTTPException)

@@ -20,10 +20,18 @@ ALLOWED = {
     "can_manage_members": {"committee"},
     "can_view_audit_log": {"committee", "auditor"},
     "can_edit_rulebook": {"committee"},
+    "can_view_votes": {"member", "moderator", "committee", "auditor"},
+    "can_vote": {"member", "moderator", "committee"},
+    "can_run_votes": {"committee"},
 }
 # Routes whose allowed answer is not 200 even for a permitted user, with the reason.
 SPECIAL_GET = {
     "auth.reset": 422,  # a made-up token is refused with a clear page
+    # The fixture makes no vote, so a vote's pages answer 404 for a made-up id.
+    "referendums.detail": 404,
+    "referendums.results": 404,
+    "referendums.ballots": 404,
+    "referendums.ballots_csv": 404,
 }
 
 
