@@ -7,7 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from deliberate import cli_votes
+from deliberate import cli_proposals, cli_votes
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db
 from deliberate.mailer.transports import transport_from_config
@@ -21,6 +21,7 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(audit_group)
     cli_votes.register(app)
+    cli_proposals.register(app)
 
 
 @click.command("create-committee")

@@ -16,7 +16,6 @@ from deliberate.models import (
     Member,
     MembershipStatus,
     Proposal,
-    ProposalState,
     Role,
     RoleGrant,
     Stance,

@@ -253,11 +253,7 @@ def sign(
         raise PhaseError(reasons[0])
     if reasons:
         raise NotEligibleError("You cannot sign this proposal: " + "; ".join(reasons) + ".")
-    existing = session.execute(
-        select(Signature).where(
-            Signature.proposal_id == proposal.id, Signature.member_id == member_id
-        )
-    ).scalar_one_or_none()
+    existing = signature_of(session, proposal.id, member_id)
     if existing is not None:
         _resign(session, existing, member, show_name, ip, now)
     else:

@@ -24,7 +24,15 @@ from deliberate.extensions import db, limiter
 from deliberate.forms.proposals import EmptyForm, InviteForm, ProposalForm, RejectForm, SignForm
 from deliberate.models import ProposalState, utcnow
 from deliberate.permissions import can_decide_gate, can_propose, can_sign, public, requires
-from deliberate.services import drafting, groups, proposal_views, proposals, rulebook, signing
+from deliberate.services import (
+    drafting,
+    groups,
+    markdown,
+    proposal_views,
+    proposals,
+    rulebook,
+    signing,
+)
 from deliberate.web.forms_glue import attach_error
 from deliberate.web.pagination import paginate
 
@@ -68,6 +76,12 @@ def _propose_limit() -> str:
 
 def _member_key() -> str:
     return f"member:{_viewer_id()}"
+
+
+@bp.app_template_filter("proposal_html")
+def proposal_html(html: str | None):
+    """A proposal's stored, sanitised HTML, cleaned again as it is shown."""
+    return markdown.as_markup(html)
 
 
 @bp.app_context_processor

@@ -4,6 +4,7 @@ import html as html_lib
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import event, select
 
 from deliberate.extensions import db
@@ -38,13 +39,18 @@ def post_form(client, path, data, token_from=None):
     return client.post(path, data={"csrf_token": token, **data})
 
 
-def assert_inert(page: str, payload: str):
-    """The payload is not live markup, and shows as text (escaped or inert)."""
-    assert not DANGEROUS.search(page), DANGEROUS.search(page).group(0)
-    if payload.startswith("<") or payload.startswith('"'):
-        assert payload not in page
-        assert html_lib.escape(payload, quote=False) in page or html_lib.escape(payload) in page
-    assert "49" not in re.sub(r"\d{3,}|[A-Za-z0-9_-]{12}", "", page) or payload != "{{7*7}}"
+def assert_inert(page: str, payload: str, where: str = ""):
+    """The payload is not live markup, and shows as text (escaped, or inert as it is)."""
+    match = DANGEROUS.search(page)
+    assert match is None, f"{where}: {match.group(0)}"
+    if "<" in payload:
+        assert payload not in page, where
+        escaped = {html_lib.escape(payload, quote=False), str(escape(payload))}
+        assert any(form in page for form in escaped), where
+    else:
+        assert payload in page, where  # "{{7*7}}" and the bare link stay plain text
+    if payload == "{{7*7}}":
+        assert "Body 49" not in page and "Title 49" not in page, where
 
 
 @pytest.fixture
@@ -271,7 +277,7 @@ def test_xss_payloads_are_inert_in_every_debate_view_and_email(app, payload):
     for path in views:
         page = mod_client.get(path).get_data(as_text=True)
         assert "Edited" in page or "Body" in page or path.endswith("queue") or "New" in page, path
-        assert_inert(page, payload)
+        assert_inert(page, payload, path)
     post_form(
         mod_client, f"/moderation/contributions/{post}/hide",
         {"rule": "R4", "reason": f"Hidden {payload}"}, token_from=f"/moderation/contributions/{post}",
@@ -279,7 +285,7 @@ def test_xss_payloads_are_inert_in_every_debate_view_and_email(app, payload):
     for client, path in [(app.test_client(), "/moderation"), (other_client, f"/proposals/{proposal}/discussion")]:
         page = client.get(path).get_data(as_text=True)
         assert "Hidden" in page
-        assert_inert(page, payload)
+        assert_inert(page, payload, path)
     mails = outbox(app)
     assert mails, "replies and hiding send mail"
     for _to, subject, body, _status in mails:
@@ -313,19 +319,21 @@ def test_a_debate_of_300_contributions_renders_in_a_fixed_number_of_queries(app,
 
         with app.app_context():
             engine = db.engine
+        world["ann_client"].get(thread_path(world["proposal"]))  # warm: connection set-up
         event.listen(engine, "before_cursor_execute", before)
         try:
             response = world["ann_client"].get(thread_path(world["proposal"]))
         finally:
             event.remove(engine, "before_cursor_execute", before)
         assert response.status_code == 200
+        count_queries.last = statements
         return len(statements)
 
     for i in range(3):
         make_member(app, f"m{i}@example.org", name=f"M{i}")
     small = count_queries(10)
     large = count_queries(290)
-    assert large == small, (small, large)
+    assert large == small, "\n".join(s[:90] for s in count_queries.last)
 
 
 def test_posting_too_fast_gets_a_429_with_a_clear_message(app, world):
