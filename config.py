@@ -106,7 +106,7 @@ class Config:
     SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH", str(INSTANCE_DIR / "signing_key.pem"))
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")
 
-    LANGUAGES = ["en"]
+    LANGUAGES = ["en", "es"]
     BABEL_DEFAULT_LOCALE = "en"
     WTF_CSRF_TIME_LIMIT = _int("WTF_CSRF_TIME_LIMIT", 3600)
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}

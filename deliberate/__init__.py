@@ -4,7 +4,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -99,7 +99,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
-    languages = Config.LANGUAGES
+    languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     return request.accept_languages.best_match(languages) or os.environ.get("DEFAULT_LOCALE")

@@ -102,6 +102,6 @@ class ProfileForm(FlaskForm):
     )
     language = SelectField(
         _l("Language"),
-        choices=[("", _l("As my browser prefers")), ("en", "English")],
+        choices=[("", _l("As my browser prefers")), ("en", "English"), ("es", "Español")],
         validators=[Optional()],
     )
