@@ -90,6 +90,10 @@ class Config:
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = _int("PERMANENT_SESSION_LIFETIME", 8 * 3600)
 
+    # Roles that must use two-factor sign-in (comma-separated, e.g. "committee,auditor").
+    # Any member may turn it on; these roles are sent to enrol before privileged pages.
+    REQUIRE_TWO_FACTOR_ROLES = os.environ.get("REQUIRE_TWO_FACTOR_ROLES", "")
+
     # Token lifetimes, in seconds.
     VERIFY_TOKEN_MAX_AGE = _int("VERIFY_TOKEN_MAX_AGE", 3 * 24 * 3600)
     RESET_TOKEN_MAX_AGE = _int("RESET_TOKEN_MAX_AGE", 3600)
@@ -105,6 +109,8 @@ class Config:
     # The Ed25519 key that signs audit bundles (created on first use if missing).
     SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH", str(INSTANCE_DIR / "signing_key.pem"))
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")
+    # Mount /bench/hello and /bench/raw-insert for bench/run.py. Never in production.
+    BENCH_ENDPOINTS = _bool("BENCH_ENDPOINTS", False)
 
     LANGUAGES = ["en", "es"]
     BABEL_DEFAULT_LOCALE = "en"

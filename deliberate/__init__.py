@@ -41,6 +41,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     from deliberate.api import bp as api_blueprint
 
     app.register_blueprint(api_blueprint)
+    if app.config.get("BENCH_ENDPOINTS"):
+        from deliberate.web.bench_endpoints import bp as bench_bp
+
+        app.register_blueprint(bench_bp)
     register_error_handlers(app)
     register_security_headers(app)
 

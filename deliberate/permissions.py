@@ -7,7 +7,8 @@ map and fails for any route without one, so each new route needs an explicit dec
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from deliberate.models import MembershipStatus, Role
@@ -134,6 +135,12 @@ PREDICATES: dict[str, Callable] = {
 }
 
 
+def _must_enrol_two_factor(user) -> bool:
+    """True when the configuration demands two-factor sign-in for this user's roles."""
+    required = {r.strip() for r in current_app.config["REQUIRE_TWO_FACTOR_ROLES"].split(",")}
+    return not user.has_two_factor and bool({r.value for r in user.roles} & required)
+
+
 def public(view: Callable) -> Callable:
     """Anyone, signed in or not, may use this view."""
     view.policy = "public"  # type: ignore[attr-defined]
@@ -150,6 +157,9 @@ def requires(predicate: Callable) -> Callable:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not predicate(current_user):
                 abort(403)
+            if predicate is not is_signed_in and _must_enrol_two_factor(current_user):
+                flash(_("Your role requires two-factor sign-in. Set it up to continue."), "error")
+                return redirect(url_for("auth.two_factor"))
             return view(*args, **kwargs)
 
         guarded.policy = predicate.__name__  # type: ignore[attr-defined]

@@ -65,3 +65,42 @@ def contribute(
             now=NOW + timedelta(minutes=minutes),
         )
         return contribution.public_id
+
+
+def debate_fixture(app) -> dict:
+    """Ids for the permission matrix: a debated proposal, a post, a hidden post under appeal,
+    an amendment. Built once per app; none belongs to the roles the matrix signs in as."""
+    cached = app.extensions.get("test_debate_fixture")
+    if cached:
+        return cached
+    from deliberate.models import Role
+    from deliberate.services import amendments, moderation
+    from tests.conftest import make_member
+
+    author = make_member(app, "proposer@example.org", name="Proposer")
+    mod = make_member(app, "fixture-mod@example.org", name="Fixture Mod", roles=(Role.MODERATOR,))
+    proposal = make_proposal(app, author)
+    post = contribute(app, proposal, author, "An argument", stance=Stance.FOR)
+    hidden = contribute(app, proposal, author, "A hidden one")
+    with app.app_context():
+        people = {m.public_id: m for m in db.session.scalars(select(Member))}
+        c = debate.get_contribution(db.session, hidden)
+        moderation.hide(
+            db.session, c, moderator=people[mod], rule="R3", reason="Off topic", title="",
+            notice=debate.debate_mail.NO_NOTICE, now=NOW,
+        )  # fmt: skip
+        appeal = moderation.appeal(db.session, c, author=people[author], statement="s", now=NOW)
+        p = db.session.scalar(select(Proposal).where(Proposal.public_id == proposal))
+        amendment = amendments.propose(
+            db.session, p, author=people[author], title="New title", summary="",
+            body="New text", reason="Better", now=NOW,
+        )  # fmt: skip
+        cached = {
+            "proposal_id": proposal,
+            "contribution_id": post,
+            "appeal_id": appeal.public_id,
+            "amendment_id": amendment.public_id,
+            "referendum_id": "no-such-vote",
+        }
+    app.extensions["test_debate_fixture"] = cached
+    return cached

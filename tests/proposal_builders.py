@@ -116,10 +116,11 @@ def add_members(
     )
 
 
-def author(session, email: str = "author@example.org") -> Member:
-    member = session.scalar(select(Member).where(Member.email == email))
+def author(session, prefix: str = "author") -> Member:
+    """The proposals' author: one member, created on first use."""
+    member = session.scalar(select(Member).where(Member.email == f"{prefix}.0@example.org"))
     if member is None:
-        (member_id,) = add_members(session, 1, prefix=email.split("@")[0])
+        (member_id,) = add_members(session, 1, prefix=prefix)
         member = session.get(Member, member_id)
     return member
 

@@ -105,3 +105,18 @@ class ProfileForm(FlaskForm):
         choices=[("", _l("As my browser prefers")), ("en", "English"), ("es", "Español")],
         validators=[Optional()],
     )
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(_l("Six-digit code from your authenticator app"),
+                       validators=[DataRequired(_l("Enter the code.")), Length(max=10)])
+
+
+class DisableTwoFactorForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[
+        DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(_l("What will use this token?"),
+                       validators=[DataRequired(_l("Give the token a name.")), Length(max=80)])

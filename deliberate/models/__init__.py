@@ -2,6 +2,7 @@
 
 from deliberate.models.account_token import AccountToken, TokenPurpose
 from deliberate.models.amendment import Amendment, AmendmentState, CounterProposal
+from deliberate.models.api_token import ApiToken
 from deliberate.models.audit_entry import AuditEntry
 from deliberate.models.ballot import (
     Ballot,
@@ -49,6 +50,7 @@ from deliberate.models.rulebook_version import RulebookVersion
 
 __all__ = [
     "AccountToken",
+    "ApiToken",
     "Amendment",
     "AmendmentState",
     "Appeal",

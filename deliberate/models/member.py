@@ -59,6 +59,11 @@ class Member(Base):
     )
     language: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Two-factor sign-in (TOTP). The secret is set when enrolment starts and counts only
+    # once a code has confirmed it (totp_enabled_at); the last used step stops replays.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
 
     local_group: Mapped[LocalGroup | None] = relationship(lazy="joined")
     role_grants: Mapped[list["RoleGrant"]] = relationship(
@@ -71,6 +76,10 @@ class Member(Base):
     @property
     def roles(self) -> set[Role]:
         return {grant.role for grant in self.role_grants}
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_verified(self) -> bool:

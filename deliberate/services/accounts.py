@@ -119,6 +119,11 @@ def verify_email(session: Session, raw_token: str, now: datetime) -> Member:
     return member
 
 
+def find_by_session_token(session: Session, token: str) -> Member | None:
+    """The member whose current session token this is, if any."""
+    return session.execute(select(Member).where(Member.session_token == token)).scalar_one_or_none()
+
+
 def authenticate(session: Session, email: str, password: str) -> Member | None:
     """The member whose email and password these are, or None; same cost either way."""
     member = find_by_email(session, email)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from deliberate.core import debate as rules
 from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
@@ -152,6 +152,11 @@ class ThreadPage:
         return self.page + 1
 
 
+# Authors and their roles in the same query, so a page costs the same number of queries
+# whichever members wrote it.
+_WITH_AUTHOR = joinedload(Contribution.author).joinedload(Member.role_grants)
+
+
 def thread(
     session: Session,
     discussion: Discussion | None,
@@ -178,15 +183,27 @@ def thread(
         if sort == "endorsed"
         else (Contribution.created_at.desc(),)
     )
-    roots = session.scalars(
-        top.order_by(*order, Contribution.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).all()
+    roots = (
+        session.scalars(
+            top.options(_WITH_AUTHOR)
+            .order_by(*order, Contribution.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+        .unique()
+        .all()
+    )
     root_ids = [c.id for c in roots]
-    replies = session.scalars(
-        select(Contribution)
-        .where(Contribution.root_id.in_(root_ids))
-        .order_by(Contribution.created_at, Contribution.id)
-    ).all()
+    replies = (
+        session.scalars(
+            select(Contribution)
+            .options(_WITH_AUTHOR)
+            .where(Contribution.root_id.in_(root_ids))
+            .order_by(Contribution.created_at, Contribution.id)
+        )
+        .unique()
+        .all()
+    )
     every = [*roots, *replies]
     ids = [c.id for c in every]
     endorsed, flagged = set(), set()

@@ -140,9 +140,13 @@ def _moderation_story(session, posted, members, now) -> None:
     moderators = _moderators(session)
     if len(moderators) < 2:
         return
-    target = next(c for c in posted[1:] if c.author_id not in {m.id for m in moderators})
-    target.body_markdown = "Anyone who supports this is a fool."
-    target.body_html = debate.markdown.render(target.body_markdown)
+    mods = {m.id for m in moderators}
+    writer = next(m for m in members if m.id not in mods)
+    subject = debate.subject_of(session, posted[1])
+    target = debate.post(
+        session, subject, author=writer, body="Anyone who supports this is a fool.",
+        stance=Stance.AGAINST, parent=posted[1], now=now - timedelta(days=1, hours=2),
+    )  # fmt: skip
     flagger = next(m for m in members if m.id != target.author_id)
     debate.flag(
         session,

@@ -142,13 +142,14 @@ def time_left(now: datetime, closes: datetime | None) -> str | None:
 
 
 def _days(session: Session, proposal: Proposal, now: datetime) -> list[DayPoint]:
-    added = dict(
-        session.execute(
+    added = {
+        day: int(total or 0)
+        for day, total in session.execute(
             select(SignatureTally.day, func.sum(SignatureTally.count))
             .where(SignatureTally.proposal_id == proposal.id)
             .group_by(SignatureTally.day)
-        ).tuples()
-    )
+        )
+    }
     start = proposal.signatures_open_at.date()
     end = min(now, proposal.closed_at or now, proposal.collection_closes_at or now).date()
     end = max(end, max(added, default=start))
@@ -172,13 +173,14 @@ def progress(session: Session, proposal: Proposal, now: datetime) -> Progress | 
     if current is None or proposal.signatures_open_at is None:
         return None
     ruleset = proposals.frozen_ruleset(proposal)
-    crossed = dict(
-        session.execute(
+    crossed = {
+        index: at
+        for index, at in session.execute(
             select(ThresholdCrossing.tier_index, ThresholdCrossing.crossed_at).where(
                 ThresholdCrossing.proposal_id == proposal.id
             )
-        ).tuples()
-    )
+        )
+    }
     tiers = []
     for index, (tier, status) in enumerate(zip(ruleset.tiers, current.tiers, strict=True)):
         spread = status.distribution

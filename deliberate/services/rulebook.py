@@ -40,7 +40,7 @@ from deliberate.core.rules import (
 from deliberate.core.rules.describe import label_for
 from deliberate.core.text import clean_line
 from deliberate.models import LocalGroup, Member, MembershipStatus, RulebookVersion, utcnow
-from deliberate.services import audit_log
+from deliberate.services import audit_log, proposal_history
 
 INITIAL_REASON = "Initial rulebook"
 _KIND_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -315,11 +315,10 @@ def version_diff(session: Session, number: int) -> list[Change]:
 def organisation_history(session: Session) -> History:
     """The organisation's past proposals and referendums, for feasibility what-ifs.
 
-    Empty for now: there are no proposal or referendum tables yet. The proposals and
-    referendums issues fill this in with each closed proposal's final signatures (and
-    days collected, by local group) and each counted referendum's result.
+    Proposals: every one that finished collecting, with its final signatures, days
+    collected and signatures by local group. Referendums are filled in by their issue.
     """
-    return History()
+    return History(proposals=proposal_history.past_proposals(session))
 
 
 def electorate(session: Session) -> tuple[int, dict[str, int]]:

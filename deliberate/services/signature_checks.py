@@ -37,7 +37,7 @@ def _actual_counts(session: Session) -> dict[int, int]:
     rows = session.execute(
         select(Signature.proposal_id, func.count()).where(*_valid).group_by(Signature.proposal_id)
     )
-    return dict(rows.tuples())
+    return {pid: n for pid, n in rows}
 
 
 def _tally_counts(session: Session) -> dict[int, int]:

@@ -12,22 +12,28 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from markupsafe import Markup
 
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db, limiter
 from deliberate.forms.auth import (
+    ApiTokenForm,
     ChangeEmailForm,
     ChangePasswordForm,
     ConfirmForm,
+    DisableTwoFactorForm,
     EmailOnlyForm,
     LoginForm,
     NewPasswordForm,
     ProfileForm,
     RegisterForm,
+    TwoFactorCodeForm,
 )
 from deliberate.models import utcnow
-from deliberate.permissions import is_signed_in, public, requires
+from deliberate.permissions import is_auditor, is_signed_in, public, requires
 from deliberate.services import accounts, groups
+from deliberate.services import api_tokens as api_token_service
+from deliberate.services import two_factor as two_factor_service
 from deliberate.web.forms_glue import attach_error, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -142,11 +148,112 @@ def login():
                     "we sent you, or reset your password to get a new one."
                 )
             )
+        elif member.has_two_factor:
+            # Password proved; the session remembers only that, until the code is given.
+            session.clear()
+            session["two_factor_pending"] = member.session_token
+            session["two_factor_remember"] = bool(form.remember.data)
+            session["two_factor_next"] = safe_next(request.args.get("next"))
+            return redirect(url_for("auth.two_factor_login"))
         else:
             _sign_in(member, form.remember.data)
             flash(_("Welcome back, %(name)s.", name=member.display_name), "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def two_factor_login():
+    pending = session.get("two_factor_pending")
+    member = accounts.find_by_session_token(db.session, pending) if pending else None
+    if member is None:
+        return redirect(url_for("auth.login"))
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        if two_factor_service.check_code(db.session, member, form.code.data, now=utcnow()):
+            remember, target = session.get("two_factor_remember"), session.get("two_factor_next")
+            _sign_in(member, bool(remember))
+            flash(_("Welcome back, %(name)s.", name=member.display_name), "success")
+            return redirect(safe_next(target))
+        form.code.errors = [two_factor_service.WRONG_CODE]
+    return render_template("auth/two_factor_login.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@requires(is_signed_in)
+def two_factor():
+    member = current_user._get_current_object()
+    form, disable_form = TwoFactorCodeForm(), DisableTwoFactorForm()
+    action = request.form.get("action")
+    if request.method == "POST" and action == "start":
+        if ConfirmForm().validate_on_submit():
+            two_factor_service.begin_enrolment(db.session, member)
+        return redirect(url_for("auth.two_factor"))
+    if action == "confirm" and form.validate_on_submit():
+        try:
+            two_factor_service.confirm_enrolment(db.session, member, form.code.data, now=utcnow())
+        except DeliberateError as error:
+            attach_error(form, error, "code")
+        else:
+            flash(_("Two-factor sign-in is on."), "success")
+            return redirect(url_for("auth.account"))
+    if action == "disable" and disable_form.validate_on_submit():
+        try:
+            two_factor_service.disable(db.session, member, disable_form.password.data, now=utcnow())
+        except DeliberateError as error:
+            attach_error(disable_form, error, "password")
+        else:
+            flash(_("Two-factor sign-in is off."), "success")
+            return redirect(url_for("auth.account"))
+    enrolling = member.totp_secret and not member.has_two_factor
+    uri = (
+        two_factor_service.provisioning_uri(member, current_app.config["ORG_NAME"])
+        if enrolling
+        else None
+    )
+    # The SVG is markup we generate from the secret; no user text is in it.
+    qr = Markup(two_factor_service.qr_svg(uri)) if uri else None
+    return render_template(
+        "auth/two_factor.html",
+        form=form,
+        disable_form=disable_form,
+        start_form=ConfirmForm(),
+        uri=uri,
+        qr=qr,
+    )
+
+
+@bp.route("/account/api-tokens", methods=["GET", "POST"])
+@requires(is_auditor)
+def api_tokens():
+    form = ApiTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        try:
+            new_token = api_token_service.create(
+                db.session, current_user, form.name.data, now=utcnow()
+            )
+        except DeliberateError as error:
+            attach_error(form, error, "name")
+    page = render_template(
+        "auth/api_tokens.html",
+        form=form,
+        new_token=new_token,
+        revoke_form=ConfirmForm(),
+        tokens=api_token_service.tokens_of(db.session, current_user),
+    )
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/account/api-tokens/<int(min=1, max=2147483647):token_id>/revoke")
+@requires(is_auditor)
+def revoke_api_token(token_id: int):
+    if ConfirmForm().validate_on_submit():
+        api_token_service.revoke(db.session, current_user, token_id, now=utcnow())
+        flash(_("The token is revoked; it no longer works."), "success")
+    return redirect(url_for("auth.api_tokens"))
 
 
 @bp.post("/logout")

@@ -1,4 +1,5 @@
-"""proposals, signatures, transitions, threshold crossings
+"""proposals, signatures, transitions, threshold crossings, text versions, co-sponsors,
+signature tallies, notifications
 
 Revision ID: 0003_proposals
 Revises: 0002_rulebook
@@ -25,7 +26,9 @@ def upgrade():
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('summary', sa.String(length=1000), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('text_version', sa.Integer(), nullable=False),
+    sa.Column('cosponsor_token', sa.String(length=40), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('local_group_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.Enum('DRAFT', 'SEEKING_COSPONSORS', 'AWAITING_COMMITTEE', 'COLLECTING', 'QUALIFIED', 'LAPSED', 'WITHDRAWN', 'REJECTED', 'DELIBERATION', 'VOTING', 'PASSED', 'FAILED', name='proposalstate', native_enum=False, length=24), nullable=False),
@@ -33,6 +36,9 @@ def upgrade():
     sa.Column('ruleset_json', sa.Text(), nullable=True),
     sa.Column('ruleset_hash', sa.String(length=64), nullable=True),
     sa.Column('signature_count', sa.Integer(), nullable=False),
+    sa.Column('electorate_size', sa.Integer(), nullable=True),
+    sa.Column('electorate_json', sa.Text(), nullable=True),
+    sa.Column('gate_escalated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('rejection_reason', sa.Text(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('registered_at', sa.DateTime(timezone=True), nullable=True),
@@ -92,6 +98,8 @@ def upgrade():
     with op.batch_alter_table('signature', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signature_member_id'), ['member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_signature_proposal_id'), ['proposal_id'], unique=False)
+        batch_op.create_index('ix_signature_email_domain', ['email_domain'], unique=False)
+        batch_op.create_index('ix_signature_ip_address', ['ip_address'], unique=False)
 
     op.create_table('threshold_crossing',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -106,16 +114,107 @@ def upgrade():
     with op.batch_alter_table('threshold_crossing', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_threshold_crossing_proposal_id'), ['proposal_id'], unique=False)
 
+    op.create_table('notification_preference',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('is_in_app', sa.Boolean(), nullable=False),
+    sa.Column('is_email', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_notification_preference_member_id_member'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preference')),
+    sa.UniqueConstraint('member_id', 'kind', name=op.f('uq_notification_preference_member_id_kind'))
+    )
+    op.create_table('co_sponsor',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('text_version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_co_sponsor_member_id_member')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_co_sponsor_proposal_id_proposal')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_co_sponsor')),
+    sa.UniqueConstraint('proposal_id', 'member_id', name=op.f('uq_co_sponsor_proposal_id_member_id'))
+    )
+    with op.batch_alter_table('co_sponsor', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_co_sponsor_member_id'), ['member_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_co_sponsor_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.String(length=500), nullable=False),
+    sa.Column('link', sa.String(length=300), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['member_id'], ['member.id'], name=op.f('fk_notification_member_id_member')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_notification_proposal_id_proposal')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notification_member_id'), ['member_id'], unique=False)
+
+    op.create_table('proposal_text_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('summary', sa.String(length=1000), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_proposal_text_version_proposal_id_proposal')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proposal_text_version')),
+    sa.UniqueConstraint('proposal_id', 'number', name=op.f('uq_proposal_text_version_proposal_id_number'))
+    )
+    with op.batch_alter_table('proposal_text_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proposal_text_version_proposal_id'), ['proposal_id'], unique=False)
+
+    op.create_table('signature_tally',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('group_key', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('count', sa.Integer(), nullable=False),
+    sa.CheckConstraint('count >= 0', name=op.f('ck_signature_tally_count_positive')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposal.id'], name=op.f('fk_signature_tally_proposal_id_proposal')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signature_tally')),
+    sa.UniqueConstraint('proposal_id', 'group_key', 'day', name=op.f('uq_signature_tally_proposal_id_group_key_day'))
+    )
+    with op.batch_alter_table('signature_tally', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signature_tally_proposal_id'), ['proposal_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('signature_tally', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signature_tally_proposal_id'))
+
+    op.drop_table('signature_tally')
+    with op.batch_alter_table('proposal_text_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proposal_text_version_proposal_id'))
+
+    op.drop_table('proposal_text_version')
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notification_member_id'))
+
+    op.drop_table('notification')
+    with op.batch_alter_table('co_sponsor', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_co_sponsor_proposal_id'))
+        batch_op.drop_index(batch_op.f('ix_co_sponsor_member_id'))
+
+    op.drop_table('co_sponsor')
+    op.drop_table('notification_preference')
     with op.batch_alter_table('threshold_crossing', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_threshold_crossing_proposal_id'))
 
     op.drop_table('threshold_crossing')
     with op.batch_alter_table('signature', schema=None) as batch_op:
+        batch_op.drop_index('ix_signature_ip_address')
+        batch_op.drop_index('ix_signature_email_domain')
         batch_op.drop_index(batch_op.f('ix_signature_proposal_id'))
         batch_op.drop_index(batch_op.f('ix_signature_member_id'))
 

@@ -109,9 +109,13 @@ def test_the_database_refuses_a_second_endorsement_even_past_the_service(app, pe
     with app.app_context():
         contribution_id = debate.get_contribution(db.session, post).id
         member = _member(people["cy"]).id
-        db.session.add(Endorsement(contribution_id=contribution_id, member_id=member, created_at=NOW))
+        db.session.add(
+            Endorsement(contribution_id=contribution_id, member_id=member, created_at=NOW)
+        )
         db.session.commit()
-        db.session.add(Endorsement(contribution_id=contribution_id, member_id=member, created_at=NOW))
+        db.session.add(
+            Endorsement(contribution_id=contribution_id, member_id=member, created_at=NOW)
+        )
         with pytest.raises(IntegrityError):
             db.session.commit()
 
@@ -127,7 +131,9 @@ def test_edit_keeps_every_earlier_text(app, people, proposal):
         assert [r.body_markdown for r in history] == ["Second", "First text"]
         assert c.body_markdown == "Third" and c.edited_at == NOW
         with pytest.raises(NotFoundError):
-            debate.edit(db.session, c, editor=_member(people["cy"]), body="x", stance=Stance.FOR, now=NOW)
+            debate.edit(
+                db.session, c, editor=_member(people["cy"]), body="x", stance=Stance.FOR, now=NOW
+            )
 
 
 def test_posting_is_closed_after_the_vote(app, people):
@@ -206,7 +212,9 @@ def test_appeal_once_and_only_a_different_moderator_decides(app, people, proposa
             db.session, c, author=_member(people["bo"]), statement="Fair criticism", now=NOW
         )
         with pytest.raises(ConflictError, match="once"):
-            moderation.appeal(db.session, c, author=_member(people["bo"]), statement="again", now=NOW)
+            moderation.appeal(
+                db.session, c, author=_member(people["bo"]), statement="again", now=NOW
+            )
         entry = moderation.get_appeal(db.session, entry.public_id)
         args = dict(upheld=True, reason="Robust, not abusive", title="t", now=NOW)
         args["notice"] = debate.debate_mail.NO_NOTICE
@@ -226,7 +234,9 @@ def test_the_database_refuses_an_appeal_decided_by_the_hiding_moderator(app, peo
     _hide(app, people, post, moderator="mod1")
     with app.app_context():
         c = debate.get_contribution(db.session, post)
-        entry = moderation.appeal(db.session, c, author=_member(people["bo"]), statement="s", now=NOW)
+        entry = moderation.appeal(
+            db.session, c, author=_member(people["bo"]), statement="s", now=NOW
+        )
         entry = db.session.get(Appeal, entry.id)
         entry.decided_by_id = _member(people["mod1"]).id
         with pytest.raises(IntegrityError):
@@ -240,7 +250,9 @@ def test_accepted_amendment_makes_a_new_text_version_declined_keeps_it(app, peop
         text = dict(title=p.title, summary=p.summary, reason="Clearer", now=NOW)
         one = amendments.propose(db.session, p, author=bo, body="Plant two trees.", **text)
         two = amendments.propose(db.session, p, author=bo, body="Plant no trees.", **text)
-        amendments.decide(db.session, two, decider=ann, accept=False, reason="Against the aim", now=NOW)
+        amendments.decide(
+            db.session, two, decider=ann, accept=False, reason="Against the aim", now=NOW
+        )
         assert p.text_version == 1
         with pytest.raises(NotFoundError):
             amendments.decide(db.session, one, decider=bo, accept=True, reason="mine", now=NOW)
@@ -270,7 +282,9 @@ def test_counter_proposal_is_one_per_proposal_and_audited(app, people, proposal)
     with app.app_context():
         p = db.session.scalar(select(Proposal).where(Proposal.public_id == proposal))
         author = _member(chair)
-        amendments.put_counter_proposal(db.session, p, author=author, title="Half", body="B", now=NOW)
+        amendments.put_counter_proposal(
+            db.session, p, author=author, title="Half", body="B", now=NOW
+        )
         later = NOW + timedelta(hours=1)
         counter = amendments.put_counter_proposal(
             db.session, p, author=author, title="Half the trees", body="B2", now=later
@@ -292,5 +306,24 @@ def test_replies_and_mentions_notify_each_person_once(app, people, proposal):
 def test_a_contribution_stores_sanitised_html(app, people, proposal):
     post = contribute(app, proposal, people["bo"], "[x](javascript:alert(1)) <b>hi</b>")
     with app.app_context():
-        html = db.session.scalar(select(Contribution.body_html).where(Contribution.public_id == post))
+        html = db.session.scalar(
+            select(Contribution.body_html).where(Contribution.public_id == post)
+        )
     assert 'href="javascript' not in html and "<b>" not in html and "&lt;b&gt;" in html
+
+
+def test_seed_debates_adds_a_lively_debate_with_a_moderation_story(app, people, proposal):
+    from deliberate.services.demo_debates import seed_debates
+
+    for i in range(6):
+        make_member(app, f"demo{i}@example.org", name=f"Demo {i}")
+    make_proposal(app, people["ann"], title="Second", state=ProposalState.COLLECTING)
+    with app.app_context():
+        added = seed_debates(db.session, now=NOW, per_proposal=150)
+        db.session.commit()
+        assert added >= 300
+        assert db.session.scalar(select(func.count()).select_from(Contribution)) == added + 1
+        kinds = [a.kind.value for a in db.session.scalars(select(ModerationAction))]
+        assert kinds == ["hide", "appeal_rejected"]
+        assert db.session.scalar(select(func.count()).select_from(Endorsement)) > 100
+        assert seed_debates(db.session, now=NOW) == 0  # a second run adds nothing

@@ -1,6 +1,7 @@
 """Signing: one per member, exact counts, clear refusals, thresholds that fire exactly once."""
 
 from datetime import timedelta
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import func, select, update
@@ -124,11 +125,15 @@ def test_signatures_are_refused_before_they_open(session):
     assert count(session, Signature) == 0
 
 
-def test_crossing_fires_exactly_once_however_many_sign_after_it(session):
+def test_crossing_fires_exactly_once_and_later_signers_hear_signing_has_closed(session):
     p = proposal(session, ruleset(threshold=5))
     signers = add_members(session, 9)
-    crossed = [sign(session, p, member_id).crossed for member_id in signers]
-    assert crossed == [(), (), (), (), (1,), (), (), (), ()]
+    crossed = [sign(session, p, member_id).crossed for member_id in signers[:5]]
+    assert crossed == [(), (), (), (), (1,)]
+    for member_id in signers[5:]:
+        with pytest.raises(PhaseError, match="closed"):
+            sign(session, p, member_id)
+        session.rollback()
     assert count(session, ThresholdCrossing) == 1
     assert count(session, AuditEntry, AuditEntry.action == "proposal.threshold_crossed") == 1
     assert (
@@ -136,7 +141,7 @@ def test_crossing_fires_exactly_once_however_many_sign_after_it(session):
         == 1
     )
     assert session.get(Proposal, p.id).state == ProposalState.DELIBERATION
-    assert session.get(Proposal, p.id).signature_count == 5  # signing stopped once it qualified
+    assert session.get(Proposal, p.id).signature_count == 5
 
 
 def test_a_tier_already_claimed_by_another_transaction_is_not_fired_again(session):

@@ -77,13 +77,22 @@ def test_thread_shows_replies_nested_and_sorts(app, world):
 
 @pytest.mark.parametrize("sort", ["random", "endorsed;drop", "<script>"])
 def test_unknown_sort_is_a_400(app, world, sort):
-    assert app.test_client().get(thread_path(world["proposal"]), query_string={"sort": sort}).status_code == 400
+    assert (
+        app.test_client()
+        .get(thread_path(world["proposal"]), query_string={"sort": sort})
+        .status_code
+        == 400
+    )
 
 
 def test_long_debates_paginate(app, world):
     for i in range(51):
         contribute(app, world["proposal"], world["ann"], f"Post number {i}", minutes=i)
-    first = app.test_client().get(thread_path(world["proposal"]) + "?sort=newest").get_data(as_text=True)
+    first = (
+        app.test_client()
+        .get(thread_path(world["proposal"]) + "?sort=newest")
+        .get_data(as_text=True)
+    )
     assert "Post number 50" in first and "Post number 0<" not in first and "Page 1 of 2" in first
     second = app.test_client().get(thread_path(world["proposal"]) + "?sort=newest&page=2")
     assert "Post number 0" in second.get_data(as_text=True)
@@ -101,7 +110,10 @@ def test_members_post_and_reply_through_the_forms(app, world):
         post = db.session.scalar(select(Contribution))
     bo_client, _bo = sign_in(app, "bo@example.org", "Bo")
     reply_path = f"/debate/contributions/{post.public_id}/reply"
-    assert post_form(bo_client, reply_path, {"stance": "question", "body": "How costly?"}).status_code == 302
+    assert (
+        post_form(bo_client, reply_path, {"stance": "question", "body": "How costly?"}).status_code
+        == 302
+    )
     assert any("Bo replied" in subject for _to, subject, _b, _s in outbox(app))
     empty = post_form(client, path, {"stance": "for", "body": ""})
     assert empty.status_code == 422 and "Write something first" in empty.get_data(as_text=True)
@@ -123,7 +135,12 @@ def test_endorse_once_second_gets_a_clear_message(app, world):
 def test_edit_keeps_a_visible_history_and_only_the_author_may_edit(app, world):
     post = contribute(app, world["proposal"], world["ann"], "Original wording")
     path = f"/debate/contributions/{post}/edit"
-    assert post_form(world["ann_client"], path, {"stance": "for", "body": "Better wording"}).status_code == 302
+    assert (
+        post_form(
+            world["ann_client"], path, {"stance": "for", "body": "Better wording"}
+        ).status_code
+        == 302
+    )
     history = app.test_client().get(f"/debate/contributions/{post}/history").get_data(as_text=True)
     assert "Better wording" in history and "Original wording" in history
     bo_client, _bo = sign_in(app, "bo@example.org", "Bo")
@@ -158,15 +175,25 @@ def test_hidden_post_shows_a_notice_to_members_and_the_original_to_moderators_an
         assert "Secret insult text" not in history
     for client in (mod_client, auditor_client):
         assert "Secret insult text" in client.get(path).get_data(as_text=True)
-        assert "Secret insult text" in client.get(f"/moderation/contributions/{post}").get_data(as_text=True)
+        assert "Secret insult text" in client.get(f"/moderation/contributions/{post}").get_data(
+            as_text=True
+        )
     log = app.test_client().get("/moderation").get_data(as_text=True)
     assert "hide" in log and "Name-calling" in log and "R1 Personal attacks" in log
     with app.app_context():
         assert db.session.scalar(select(Contribution.body_markdown)) == "Secret insult text"
-    assert auditor_client.post(
-        f"/moderation/contributions/{post}/unhide",
-        data={"csrf_token": csrf_from(auditor_client.get("/moderation/queue").get_data(as_text=True)), "r-reason": "x"},
-    ).status_code == 403
+    assert (
+        auditor_client.post(
+            f"/moderation/contributions/{post}/unhide",
+            data={
+                "csrf_token": csrf_from(
+                    auditor_client.get("/moderation/queue").get_data(as_text=True)
+                ),
+                "r-reason": "x",
+            },
+        ).status_code
+        == 403
+    )
 
 
 def test_author_appeals_once_and_another_moderator_decides(app, world):
@@ -185,8 +212,15 @@ def test_author_appeals_once_and_another_moderator_decides(app, world):
     same = post_form(mod_client, decide, {"decision": "uphold", "reason": "ok"}, token_from=case)
     assert same.status_code == 422 and "different moderator" in same.get_data(as_text=True)
     other, _m2 = sign_in(app, "mod2@example.org", "Mod Two", roles=(Role.MODERATOR,))
-    assert post_form(other, decide, {"decision": "uphold", "reason": "Fair"}, token_from=case).status_code == 302
-    assert "Robust words" in app.test_client().get(thread_path(world["proposal"])).get_data(as_text=True)
+    assert (
+        post_form(
+            other, decide, {"decision": "uphold", "reason": "Fair"}, token_from=case
+        ).status_code
+        == 302
+    )
+    assert "Robust words" in app.test_client().get(thread_path(world["proposal"])).get_data(
+        as_text=True
+    )
     log = app.test_client().get("/moderation").get_data(as_text=True)
     assert "appeal upheld" in log
 
@@ -194,7 +228,12 @@ def test_author_appeals_once_and_another_moderator_decides(app, world):
 def test_flagged_contribution_reaches_the_queue(app, world):
     post = contribute(app, world["proposal"], world["ann"], "Buy cheap watches")
     bo_client, _bo = sign_in(app, "bo@example.org", "Bo")
-    assert post_form(bo_client, f"/debate/contributions/{post}/flag", {"reason": "R4 spam"}).status_code == 302
+    assert (
+        post_form(
+            bo_client, f"/debate/contributions/{post}/flag", {"reason": "R4 spam"}
+        ).status_code
+        == 302
+    )
     mod_client, _m = sign_in(app, "mod@example.org", "Mod", roles=(Role.MODERATOR,))
     queue = mod_client.get("/moderation/queue").get_data(as_text=True)
     assert "Buy cheap watches" in queue and "R4 spam" in queue
@@ -219,8 +258,15 @@ def test_amendment_is_shown_as_a_diff_and_accepting_makes_a_new_version(app, wor
 
         amendment = db.session.scalar(select(Amendment))
     decide = f"/debate/amendments/{amendment.public_id}/decide"
-    assert post_form(bo_client, decide, {"decision": "accept", "reason": "x"}, token_from=path).status_code == 404
-    done = post_form(world["ann_client"], decide, {"decision": "accept", "reason": "Agreed"}, token_from=path)
+    assert (
+        post_form(
+            bo_client, decide, {"decision": "accept", "reason": "x"}, token_from=path
+        ).status_code
+        == 404
+    )
+    done = post_form(
+        world["ann_client"], decide, {"decision": "accept", "reason": "Agreed"}, token_from=path
+    )
     assert done.status_code == 302
     page = app.test_client().get(path).get_data(as_text=True)
     assert "text version 2" in page and "made version 2" in page and "Agreed" in page
@@ -229,8 +275,13 @@ def test_amendment_is_shown_as_a_diff_and_accepting_makes_a_new_version(app, wor
 def test_committee_puts_a_counter_proposal(app, world):
     chair, _c = sign_in(app, "chair@example.org", "Chair", roles=(Role.COMMITTEE,))
     path = f"/proposals/{world['proposal']}/counter-proposal"
-    assert post_form(chair, path, {"title": "Half the streets", "body": "Plant on half."}).status_code == 302
-    page = app.test_client().get(f"/proposals/{world['proposal']}/amendments").get_data(as_text=True)
+    assert (
+        post_form(chair, path, {"title": "Half the streets", "body": "Plant on half."}).status_code
+        == 302
+    )
+    page = (
+        app.test_client().get(f"/proposals/{world['proposal']}/amendments").get_data(as_text=True)
+    )
     assert "Half the streets" in page
     assert world["ann_client"].get(path).status_code == 403
 
@@ -245,7 +296,7 @@ def test_case_for_and_against_partial_renders_through_the_context_function(app, 
 
         proposal = db.session.scalar(select(Proposal))
         out = render_template_string(
-            '{% with case = case_for_against(proposal_id=proposal.id) %}'
+            "{% with case = case_for_against(proposal_id=proposal.id) %}"
             '{% include "debate/_case_for_against.html" %}{% endwith %}',
             proposal=proposal,
         )
@@ -260,10 +311,19 @@ def test_xss_payloads_are_inert_in_every_debate_view_and_email(app, payload):
     other_client, other = sign_in(app, "o@example.org", "Other")
     root = contribute(app, proposal, other, "Root")
     post = contribute(app, proposal, author, f"Body {payload}", stance=Stance.FOR, parent=root)
-    post_form(author_client, f"/debate/contributions/{post}/edit", {"stance": "for", "body": f"Edited {payload}"})
+    post_form(
+        author_client,
+        f"/debate/contributions/{post}/edit",
+        {"stance": "for", "body": f"Edited {payload}"},
+    )
     post_form(other_client, f"/debate/contributions/{post}/flag", {"reason": f"Flag {payload}"})
     bo_client, _bo = sign_in(app, "bo@example.org", "Bo")
-    amend = {"title": f"New {payload}", "summary": "s", "body": f"Body {payload}", "reason": f"Why {payload}"}
+    amend = {
+        "title": f"New {payload}",
+        "summary": "s",
+        "body": f"Body {payload}",
+        "reason": f"Why {payload}",
+    }
     post_form(bo_client, f"/proposals/{proposal}/amendments", amend)
     mod_client, _m = sign_in(app, "mod@example.org", "Mod", roles=(Role.MODERATOR,))
     views = [
@@ -278,11 +338,13 @@ def test_xss_payloads_are_inert_in_every_debate_view_and_email(app, payload):
         page = mod_client.get(path).get_data(as_text=True)
         assert "Edited" in page or "Body" in page or path.endswith("queue") or "New" in page, path
         assert_inert(page, payload, path)
-    post_form(
-        mod_client, f"/moderation/contributions/{post}/hide",
-        {"rule": "R4", "reason": f"Hidden {payload}"}, token_from=f"/moderation/contributions/{post}",
-    )  # fmt: skip
-    for client, path in [(app.test_client(), "/moderation"), (other_client, f"/proposals/{proposal}/discussion")]:
+    case = f"/moderation/contributions/{post}"
+    hide = {"rule": "R4", "reason": f"Hidden {payload}"}
+    post_form(mod_client, f"{case}/hide", hide, token_from=case)
+    for client, path in [
+        (app.test_client(), "/moderation"),
+        (other_client, f"/proposals/{proposal}/discussion"),
+    ]:
         page = client.get(path).get_data(as_text=True)
         assert "Hidden" in page
         assert_inert(page, payload, path)

@@ -4,6 +4,7 @@ import pytest
 
 from deliberate.models import Role
 from tests.conftest import AuthActions, csrf_from, make_member
+from tests.debate_builders import debate_fixture
 
 ROLES = ("anonymous", "member", "moderator", "committee", "auditor")
 ROLE_GRANTS = {
@@ -18,11 +19,18 @@ ALLOWED = {
     "is_signed_in": {"member", "moderator", "committee", "auditor"},
     "is_active_member": {"member", "moderator", "committee", "auditor"},
     "can_manage_members": {"committee"},
+    "is_auditor": {"auditor"},
+    # Token-only API routes: no session, whatever its role, gets in (401).
+    "api_token": set(),
     "can_view_audit_log": {"committee", "auditor"},
     "can_edit_rulebook": {"committee"},
     "can_view_votes": {"member", "moderator", "committee", "auditor"},
     "can_vote": {"member", "moderator", "committee"},
     "can_run_votes": {"committee"},
+    "can_take_part": {"member", "moderator", "committee"},
+    "can_moderate": {"moderator"},
+    "can_see_hidden": {"moderator", "auditor"},
+    "can_put_counter_proposal": {"committee"},
 }
 # Routes whose allowed answer is not 200 even for a permitted user, with the reason.
 SPECIAL_GET = {
@@ -32,6 +40,12 @@ SPECIAL_GET = {
     "referendums.results": 404,
     "referendums.ballots": 404,
     "referendums.ballots_csv": 404,
+    # The debate fixture has no referendum; its discussion is looked up by the vote's id.
+    "debate.referendum_thread": 404,
+    # Only a contribution's author may edit it or appeal its hiding; to anyone else it is
+    # not there (T34), and the fixture's posts belong to none of the signed-in roles.
+    "debate.edit": 404,
+    "debate.appeal": 404,
 }
 
 
@@ -41,6 +55,8 @@ def url_arguments(app, target_public_id: str) -> dict:
         "token": "not-a-real-token",
         "kind": "campaign",
         "number": 1,
+        "token_id": 1,
+        **debate_fixture(app),
     }
 
 
@@ -87,6 +103,8 @@ def test_get_routes_answer_each_role_as_declared(app, role):
         policy = app.view_functions[rule.endpoint].policy
         if role in ALLOWED[policy]:
             expected = SPECIAL_GET.get(rule.endpoint, 200)
+        elif policy == "api_token":
+            expected = 401
         else:
             expected = 302 if role == "anonymous" else 403
         assert status == expected, f"{role} GET {url} ({policy}): {status}"

@@ -1,0 +1,1 @@
+"""Deliberate's benchmark harness: `python bench/run.py --help` (docs/benchmarks.md)."""

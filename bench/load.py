@@ -1,0 +1,155 @@
+"""A small load generator: N concurrent keep-alive HTTP/1.1 clients on one asyncio loop.
+
+Each client owns one connection and sends its next request as soon as the previous
+answer is read, until the deadline (closed loop, like 64 people pressing a button as
+fast as the server lets them). Requests are prepared bytes, so the generator spends
+microseconds per request; ``client_cpu_share`` (CPU time of this process / wall time)
+shows how much of the machine it took, and the hello endpoint shows its ceiling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bench.harness import percentile
+
+USER_AGENT = "deliberate-bench/1"
+
+
+def get(path: str, host: str, cookie: str | None = None) -> bytes:
+    """The bytes of a GET request."""
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", f"User-Agent: {USER_AGENT}"]
+    if cookie:
+        lines.append(f"Cookie: {cookie}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def post(path: str, host: str, body: str = "", cookie: str | None = None) -> bytes:
+    """The bytes of a form POST."""
+    raw = body.encode()
+    lines = [
+        f"POST {path} HTTP/1.1",
+        f"Host: {host}",
+        f"User-Agent: {USER_AGENT}",
+        "Content-Type: application/x-www-form-urlencoded",
+        f"Content-Length: {len(raw)}",
+    ]
+    if cookie:
+        lines.append(f"Cookie: {cookie}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + raw
+
+
+@dataclass
+class LoadResult:
+    """What one load phase did."""
+
+    label: str
+    seconds: float
+    ok: int = 0
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    error_samples: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    client_cpu_share: float = 0.0
+    exhausted_clients: int = 0
+
+    @property
+    def rate(self) -> float:
+        """Successful requests per second."""
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def p(self, q: float) -> float:
+        """Latency percentile in milliseconds (successful requests)."""
+        return percentile(self.latencies, q) * 1000
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length, close = 0, False
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "connection" and value.strip().lower() == "close":
+            close = True
+        elif name == "transfer-encoding":
+            raise RuntimeError("chunked responses are not supported by the bench client")
+    body = await reader.readexactly(length) if length else b""
+    return status, body, close
+
+
+async def _client(host, port, next_request, expect, deadline, result: LoadResult, index: int):
+    reader = writer = None
+    while True:
+        now = time.perf_counter()
+        if now >= deadline:
+            break
+        request = next_request(index)
+        if request is None:
+            result.exhausted_clients += 1
+            break
+        try:
+            if writer is None:
+                reader, writer = await asyncio.open_connection(host, port)
+            start = time.perf_counter()
+            writer.write(request)
+            status, body, close = await _read_response(reader)
+            elapsed = time.perf_counter() - start
+        except (OSError, asyncio.IncompleteReadError, RuntimeError, ValueError) as error:
+            result.errors += 1
+            if len(result.error_samples) < 5:
+                result.error_samples.append(f"{type(error).__name__}: {error}")
+            if writer is not None:
+                writer.close()
+            reader = writer = None
+            continue
+        result.statuses[status] = result.statuses.get(status, 0) + 1
+        if status == expect:
+            result.ok += 1
+            result.latencies.append(elapsed)
+        else:
+            result.errors += 1
+            if len(result.error_samples) < 5:
+                result.error_samples.append(f"HTTP {status}: {body[:200]!r}")
+        if close:
+            writer.close()
+            reader = writer = None
+    if writer is not None:
+        writer.close()
+
+
+def run_load(
+    base_url: str,
+    *,
+    label: str,
+    clients: int,
+    seconds: float,
+    next_request: Callable[[int], bytes | None],
+    expect: int,
+) -> LoadResult:
+    """Drive ``clients`` concurrent clients for ``seconds``; next_request(i) is client i's next."""
+    parts = urlsplit(base_url)
+    result = LoadResult(label, seconds)
+
+    async def main():
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(
+            *(
+                _client(parts.hostname, parts.port, next_request, expect, deadline, result, i)
+                for i in range(clients)
+            )
+        )
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    asyncio.run(main())
+    wall = time.perf_counter() - wall
+    result.seconds = wall
+    result.client_cpu_share = (time.process_time() - cpu) / wall
+    return result

@@ -1,0 +1,186 @@
+"""Counting: a million yes/no ballots against SQL's GROUP BY; STV against pref_voting.
+
+Yes/no: the ballots sit in the real ``ballot`` table of a fresh database (SQLite or
+PostgreSQL). "Ours" is what closing a vote does: services.counting loads the choices
+(``_choices``) and core.tally.yes_no counts them. The yardstick is
+``SELECT choice, COUNT(*) ... GROUP BY choice`` over the same rows, on the same engine.
+
+STV: core.tally.stv on the Dublin North 2002 election (PrefLib 00001-00000001) and on
+seeded synthetic ballots (20 candidates, 9 seats), against pref_voting's stv_scottish,
+the same rule (SSI 2007/42). Only the count is timed on either side; parsing and the
+conversion to pref_voting's profile are reported separately. Winner sets are compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+import warnings
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench import seed, server
+from bench.harness import ROOT, best_of
+
+DUBLIN = ROOT / "tests/core/tally/data/00001-irish/00001-00000001.soi"
+
+
+def run(ctx) -> None:
+    """Every counting figure."""
+    _yes_no(ctx)
+    _stv(ctx)
+
+
+def _yes_no(ctx) -> None:
+    from deliberate.core.tally import yes_no
+    from deliberate.extensions import db
+    from deliberate.models import Referendum, ReferendumKind, VoteMethod
+    from deliberate.services import counting, referendums
+    from deliberate.core.rules import Eligibility
+
+    r, n = ctx.results, ctx.sizes.yes_no_ballots
+    with ctx.fresh_database("counting") as url:
+        app = server.in_process_app(url, ctx.workdir / "counting")
+        with app.app_context():
+            now = datetime.now(UTC)
+            spec = referendums.VoteSpec(
+                kind=ReferendumKind.REFERENDUM, method=VoteMethod.YES_NO,
+                question="Adopt the bench constitution?", options=(), opens_at=now,
+                closes_at=now + timedelta(days=7), eligibility=Eligibility(),
+            )
+            referendum_id = referendums.create(db.session, spec, actor=None, now=now).id
+            started = time.perf_counter()
+            seed.bulk_insert(db.engine, "ballot", ("id", "referendum_id", "tracker", "choice"),
+                             _ballots(referendum_id, n))
+            seed.analyze(db.engine)
+            r.add("tally_seed_s", time.perf_counter() - started, "s", note=f"{n} ballots")
+
+            def ours():
+                referendum = db.session.get(Referendum, referendum_id)
+                result = yes_no.count(counting._choices(db.session, referendum))
+                db.session.rollback()
+                return result
+
+            def load_only():
+                referendum = db.session.get(Referendum, referendum_id)
+                choices = counting._choices(db.session, referendum)
+                db.session.rollback()
+                return choices
+
+            query = text("SELECT choice, COUNT(*) FROM ballot WHERE referendum_id = :r "
+                         "GROUP BY choice")
+
+            def group_by():
+                rows = dict(db.session.execute(query, {"r": referendum_id}).tuples())
+                db.session.rollback()
+                return rows
+
+            repeats = ctx.sizes.timing_repeats
+            ours()  # warm the page cache and the statement caches on both sides
+            group_by()
+            ours_s, tally = best_of(ours, repeats)
+            load_s, choices = best_of(load_only, repeats)
+            count_s, _ = best_of(lambda: yes_no.count(choices), repeats)
+            group_s, grouped = best_of(group_by, repeats)
+            assert (tally.yes, tally.no, tally.abstain) == tuple(
+                grouped.get(k, 0) for k in ("yes", "no", "abstain")
+            ), "our count and GROUP BY disagree"
+            r.add("tally_ours_s", ours_s, "s", note="load through services.counting + core count")
+            r.add("tally_load_s", load_s, "s")
+            r.add("tally_core_count_s", count_s, "s")
+            r.add("tally_groupby_s", group_s, "s")
+            r.add("tally_ratio_to_groupby", ours_s / group_s, "x", target="<= 2")
+            r.add("tally_ballots", n)
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _ballots(referendum_id: int, n: int):
+    """n ballots: random ids and trackers, 48% yes, 44% no, 8% abstain (seeded)."""
+    rng = random.Random(9)
+    for i in range(n):
+        x = rng.random()
+        choice = "yes" if x < 0.48 else "no" if x < 0.92 else "abstain"
+        digest = hashlib.sha256(i.to_bytes(8, "big")).hexdigest()
+        yield digest[:32], referendum_id, hashlib.sha256(digest.encode()).hexdigest(), choice
+
+
+def synthetic_orders(n: int, candidates: int = 20, seed_value: int = 2026):
+    """n seeded truncated rankings (Plackett-Luce draws, 1-12 preferences), aggregated."""
+    rng = random.Random(seed_value)
+    weights = [1.0 / (k + 1) ** 0.8 for k in range(candidates)]
+    rng.shuffle(weights)
+    lengths = [1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 10, 12]
+    orders: Counter[tuple[int, ...]] = Counter()
+    for _ in range(n):
+        # A random key per candidate: sorting by -log(u)/w gives a Plackett-Luce order.
+        keys = sorted(range(candidates), key=lambda c: rng.expovariate(weights[c]))
+        orders[tuple(keys[: rng.choice(lengths)])] += 1
+    return orders
+
+
+def _stv(ctx) -> None:
+    from deliberate.core.tally import preflib, stv
+    from deliberate.core.tally.ballots import Ballot, Profile
+
+    r = ctx.results
+    parse_s, dublin = best_of(lambda: preflib.load(DUBLIN), 1)
+    r.add("stv_dublin_parse_s", parse_s, "s")
+    ours_dublin, result = best_of(lambda: stv.count(dublin, 4), ctx.sizes.timing_repeats)
+    r.add("stv_dublin_north_s", ours_dublin, "s", note=f"{dublin.total} ballots, 12 cand., 4 seats")
+
+    n = ctx.sizes.stv_synthetic_ballots
+    started = time.perf_counter()
+    orders = synthetic_orders(n)
+    names = tuple(f"C{k:02d}" for k in range(20))
+    singles = [frozenset([name]) for name in names]
+    synthetic = Profile(
+        names,
+        tuple(Ballot(tuple(singles[c] for c in order), count) for order, count in orders.items()),
+    )
+    r.add("stv_synthetic_generate_s", time.perf_counter() - started, "s",
+          note=f"{n} ballots, {len(orders)} distinct")
+    ours_synth, synth_result = best_of(lambda: stv.count(synthetic, 9), ctx.sizes.timing_repeats)
+    r.add("stv_synthetic_s", ours_synth, "s", note=f"{n} ballots, 20 cand., 9 seats")
+    r.add("stv_synthetic_ballots", n)
+    if not ctx.sizes.run_peer:
+        return
+    peer_dublin, dublin_winners = _peer(ctx, dublin, 4)
+    peer_synth, synth_winners = _peer(ctx, synthetic, 9, label="synthetic")
+    r.add("stv_dublin_peer_s", peer_dublin, "s", note="pref_voting stv_scottish")
+    r.add("stv_dublin_winners_match", set(result.winners) == dublin_winners)
+    r.add("stv_synthetic_peer_s", peer_synth, "s")
+    r.add("stv_synthetic_winners_match", set(synth_result.winners) == synth_winners)
+    r.add("stv_dublin_ratio_to_peer", ours_dublin / peer_dublin, "x", target="<= 1")
+    r.add("stv_synthetic_ratio_to_peer", ours_synth / peer_synth, "x", target="<= 1")
+    r.add("stv_ratio_to_peer", max(ours_dublin / peer_dublin, ours_synth / peer_synth), "x",
+          target="<= 1", note="the worse of the two elections")
+
+
+def _peer(ctx, profile, seats: int, label: str = "dublin") -> tuple[float, set[str]]:
+    """Time pref_voting's stv_scottish on the same profile; returns (seconds, winners)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pref_voting.profiles_with_ties import ProfileWithTies
+        from pref_voting.proportional_methods import stv_scottish
+
+        started = time.perf_counter()
+        index = {c: i for i, c in enumerate(profile.candidates)}
+        rankings = [{index[c]: r for r, rank in enumerate(b.ranks) for c in rank}
+                    for b in profile.ballots]
+        theirs = ProfileWithTies(rankings, rcounts=[b.count for b in profile.ballots],
+                                 candidates=list(range(len(profile.candidates))))
+        theirs.use_extended_strict_preference()
+        ctx.results.add(f"stv_{label}_peer_convert_s", time.perf_counter() - started, "s")
+        seconds, winners = best_of(
+            lambda: stv_scottish(theirs, num_seats=seats, rng=random.Random(1)),
+            max(1, ctx.sizes.timing_repeats - 1),
+        )
+    return seconds, {profile.candidates[i] for i in winners}
+
+
+__all__ = ["run", "synthetic_orders", "Path"]
