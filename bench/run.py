@@ -42,6 +42,7 @@ class Sizes:
     hello_repeats: int = 4
     timing_repeats: int = 3
     run_peer: bool = True
+    stv_dublin: bool = True
 
 
 FULL = Sizes()
@@ -64,6 +65,7 @@ SMOKE = Sizes(
     hello_repeats=2,
     timing_repeats=1,
     run_peer=False,
+    stv_dublin=False,
 )
 
 

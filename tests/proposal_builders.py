@@ -152,3 +152,15 @@ def proposal(
     if register:
         drafting.register(session, proposal_id=draft.id, author_id=by.id, now=now)
     return session.get(Proposal, draft.id)
+
+
+def proposal_fixture(app) -> dict:
+    """For the permission matrix: a collecting proposal whose author is none of the roles."""
+    cached = app.extensions.get("test_proposal_fixture")
+    if cached:
+        return cached
+    with app.app_context():
+        p = proposal(db.session, ruleset(threshold=1000), by=author(db.session, "fixtureauthor"))
+        cached = {"ref": p.public_id}
+    app.extensions["test_proposal_fixture"] = cached
+    return cached

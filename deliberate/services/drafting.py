@@ -145,7 +145,8 @@ def create_draft(
 def _own(session: Session, proposal_id: int, author_id: int) -> Proposal:
     proposal = lock(session, proposal_id)
     if proposal.author_id != author_id:
-        raise NotEligibleError("Only the author can change this proposal.")
+        # To anyone else an author's control is simply not there (T34), as for drafts.
+        raise NotFoundError("Only the proposal's author can do that.")
     return proposal
 
 

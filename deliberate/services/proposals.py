@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from deliberate.core import lifecycle
-from deliberate.core.errors import NotEligibleError, NotFoundError, PhaseError, ValidationError
+from deliberate.core.errors import NotFoundError, PhaseError, ValidationError
 from deliberate.core.lifecycle import STATE_TEXT, State, Step
 from deliberate.core.rules import RuleSet, ruleset_from_dict
 from deliberate.core.text import clean_line
@@ -450,7 +450,7 @@ def withdraw(
     """The author withdraws the proposal, at any time before it qualifies."""
     proposal = lock(session, proposal_id)
     if proposal.author_id != author_id:
-        raise NotEligibleError("Only the author can withdraw this proposal.")
+        raise NotFoundError("Only the proposal's author can do that.")
     advance(session, proposal, now=now, base_url=base_url)
     if state_of(proposal) not in lifecycle.WITHDRAWABLE:
         raise PhaseError(

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
-from deliberate.core.errors import DeliberateError, NotEligibleError
+from deliberate.core.errors import DeliberateError, NotFoundError
 from deliberate.core.lifecycle import STATE_TEXT, State
 from deliberate.extensions import db, limiter
 from deliberate.forms.proposals import EmptyForm, InviteForm, ProposalForm, RejectForm, SignForm
@@ -196,7 +196,7 @@ def detail(ref: str):
 
 def _author_only(proposal) -> None:
     if proposal.author_id != current_user.id:
-        raise NotEligibleError(_("Only the author can change this proposal."))
+        raise NotFoundError(_("Only the proposal's author can do that."))
 
 
 @bp.route("/proposals/<ref>/edit", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timedelta
 
 import pytest
@@ -79,30 +79,13 @@ def rows(database_url: str, vote_ids: list[int] | None = None) -> tuple[int, int
         engine.dispose()
 
 
-def test_fifty_parallel_ballots_from_one_member_record_exactly_one(tmp_path):
-    with fresh_database(tmp_path) as database_url:
-        app = writer_app(database_url, tmp_path)
-        make_member(app, "ann@example.org", name="Ann")
-        votes = [open_vote(app) for _ in range(5)]
-        with gunicorn(database_url, tmp_path, workers=4, **LIVE_ENV) as base:
-            browser, token = signed_in(base, "ann@example.org")
-            for round_number, vote in enumerate(votes, start=1):
-                barrier = threading.Barrier(50)
-
-                def one(_):
-                    barrier.wait()
-                    return vote_post(browser, token, base, vote).status_code
-
-                with ThreadPoolExecutor(50) as pool:
-                    statuses = list(pool.map(one, range(50)))
-                assert statuses.count(201) == 1, (round_number, sorted(statuses))
-                assert statuses.count(409) == 49, (round_number, sorted(statuses))
-                assert rows(database_url) == (round_number, round_number)
-
-
 @contextmanager
 def killable_gunicorn(database_url: str, instance, **env):
-    """A gunicorn we can SIGKILL ourselves; yields (base URL, process)."""
+    """A gunicorn we can SIGKILL ourselves; yields (base URL, process).
+
+    Its output goes to /dev/null: an unread pipe fills up with start-up logging from four
+    workers and stalls them.
+    """
     port = free_port()
     process = subprocess.Popen(
         [
@@ -128,11 +111,30 @@ def killable_gunicorn(database_url: str, instance, **env):
         wait_until_up(base + "/healthz")
         yield base, process
     finally:
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=10)
+
+
+def test_fifty_parallel_ballots_from_one_member_record_exactly_one(tmp_path):
+    with fresh_database(tmp_path) as database_url:
+        app = writer_app(database_url, tmp_path)
+        make_member(app, "ann@example.org", name="Ann")
+        votes = [open_vote(app) for _ in range(5)]
+        with killable_gunicorn(database_url, tmp_path, **LIVE_ENV) as (base, _):
+            browser, token = signed_in(base, "ann@example.org")
+            for round_number, vote in enumerate(votes, start=1):
+                barrier = threading.Barrier(50)
+
+                def one(_, barrier=barrier, vote=vote):
+                    barrier.wait()
+                    return vote_post(browser, token, base, vote).status_code
+
+                with ThreadPoolExecutor(50) as pool:
+                    statuses = list(pool.map(one, range(50)))
+                assert statuses.count(201) == 1, (round_number, sorted(statuses))
+                assert statuses.count(409) == 49, (round_number, sorted(statuses))
+                assert rows(database_url) == (round_number, round_number)
 
 
 def test_a_server_killed_mid_surge_loses_no_acknowledged_ballot(tmp_path):
@@ -174,7 +176,7 @@ def test_a_server_killed_mid_surge_loses_no_acknowledged_ballot(tmp_path):
             assert tracker_for(vote, receipt) in trackers
         participation, ballots = rows(database_url)
         assert participation == ballots >= len(acknowledged)
-        with gunicorn(database_url, tmp_path, workers=2, **LIVE_ENV) as base:
+        with killable_gunicorn(database_url, tmp_path, **LIVE_ENV) as (base, _):
             browser, token = signed_in(base, next(iter(acknowledged)))
             assert vote_post(browser, token, base, vote, "no").status_code == 409
         assert rows(database_url) == (participation, ballots)
@@ -212,7 +214,7 @@ def test_a_busy_database_answers_not_recorded_and_the_retry_succeeds(tmp_path):
         make_member(app, "ann@example.org", name="Ann")
         vote = open_vote(app)
         env = {**LIVE_ENV, "DATABASE_BUSY_TIMEOUT": "1"}
-        with gunicorn(database_url, tmp_path, workers=2, **env) as base:
+        with killable_gunicorn(database_url, tmp_path, **env) as (base, _):
             browser, token = signed_in(base, "ann@example.org")
             with database_held_busy(database_url):
                 answer = vote_post(browser, token, base, vote)

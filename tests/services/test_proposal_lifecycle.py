@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from deliberate.core.errors import ConflictError, NotEligibleError, PhaseError, ValidationError
+from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
 from deliberate.core.rules import Admission, ruleset_hash
 from deliberate.models import (
     AuditEntry,
@@ -126,7 +126,7 @@ def test_text_is_versioned_until_signatures_open_then_frozen(session):
 def test_only_the_author_edits_and_bad_input_is_refused_by_field(session):
     p = proposal(session, ruleset(co_sponsors=1))
     (other,) = add_members(session, 1)
-    with pytest.raises(NotEligibleError):
+    with pytest.raises(NotFoundError, match="author"):
         drafting.edit(
             session, proposal_id=p.id, author_id=other, title="x", summary="y", body="z",
             local_group_id=None, now=NOW,

@@ -5,6 +5,7 @@ import pytest
 from deliberate.models import Role
 from tests.conftest import AuthActions, csrf_from, make_member
 from tests.debate_builders import debate_fixture
+from tests.proposal_builders import proposal_fixture
 
 ROLES = ("anonymous", "member", "moderator", "committee", "auditor")
 ROLE_GRANTS = {
@@ -31,6 +32,11 @@ ALLOWED = {
     "can_moderate": {"moderator"},
     "can_see_hidden": {"moderator", "auditor"},
     "can_put_counter_proposal": {"committee"},
+    # Proposals: auditors observe, so they neither propose nor sign.
+    "can_propose": {"member", "moderator", "committee"},
+    "can_sign": {"member", "moderator", "committee"},
+    "can_decide_gate": {"committee"},
+    "can_review_signatures": {"committee"},
 }
 # Routes whose allowed answer is not 200 even for a permitted user, with the reason.
 SPECIAL_GET = {
@@ -46,6 +52,10 @@ SPECIAL_GET = {
     # not there (T34), and the fixture's posts belong to none of the signed-in roles.
     "debate.edit": 404,
     "debate.appeal": 404,
+    # The proposal fixture's author is none of the roles: its edit page is not there (T34).
+    "proposals.edit": 404,
+    # A made-up invitation token finds no invitation.
+    "proposals.cosponsor": 404,
 }
 
 
@@ -57,6 +67,7 @@ def url_arguments(app, target_public_id: str) -> dict:
         "number": 1,
         "token_id": 1,
         **debate_fixture(app),
+        **proposal_fixture(app),
     }
 
 
