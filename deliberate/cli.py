@@ -132,6 +132,20 @@ def audit_group() -> None:
     """Commands for auditors."""
 
 
+@audit_group.command("check-invariants")
+def check_invariants() -> None:
+    """Check participation, duplicates, counts, checkpoints and chains; exit 1 on failure."""
+    from deliberate.services import invariants
+
+    report = invariants.check_all(db.session)
+    for name, problems in report.checks:
+        click.echo(f"{'ok    ' if not problems else 'FAILED'} {name}")
+        for problem in problems[:20]:
+            click.echo(f"         {problem}")
+    if not report.holds:
+        raise click.ClickException("Some invariants do not hold.")
+
+
 @audit_group.command("verify-log")
 def verify_log() -> None:
     """Recompute the audit log's hash chain; name the first broken entry."""

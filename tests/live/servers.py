@@ -57,6 +57,7 @@ def fresh_database(tmp_path: Path):
         url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
         migrate(url, tmp_path)
         yield url
+        check_invariants(url, tmp_path)
         return
     name = f"live_{secrets.token_hex(4)}"
     admin = create_engine(make_url(postgres), isolation_level="AUTOCOMMIT")
@@ -66,6 +67,7 @@ def fresh_database(tmp_path: Path):
     try:
         migrate(url, tmp_path)
         yield url
+        check_invariants(url, tmp_path)
     finally:
         with admin.connect() as connection:
             connection.execute(
@@ -87,6 +89,14 @@ def server_env(database_url: str, instance: Path, **extra: str) -> dict:
     }
     env.update(extra)
     return env
+
+
+def check_invariants(database_url: str, instance: Path) -> None:
+    """Every live test ends with the auditors' invariant checker on what it left behind."""
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "audit", "check-invariants"], cwd=ROOT,
+        env=server_env(database_url, instance), capture_output=True, text=True)
+    assert result.returncode == 0, f"invariants broken after the test:\n{result.stdout}"
 
 
 def migrate(database_url: str, instance: Path) -> None:

@@ -25,7 +25,7 @@ from deliberate import create_app
 from deliberate.core.ballot_chain import tracker_for
 from deliberate.models import Ballot, Participation, utcnow
 from tests.conftest import PASSWORD, make_member
-from tests.live.servers import ROOT, free_port, fresh_database, gunicorn, server_env, wait_until_up
+from tests.live.servers import ROOT, free_port, fresh_database, server_env, wait_until_up
 from tests.voting import make_vote
 
 pytestmark = pytest.mark.live
@@ -80,7 +80,7 @@ def rows(database_url: str, vote_ids: list[int] | None = None) -> tuple[int, int
 
 
 @contextmanager
-def killable_gunicorn(database_url: str, instance, **env):
+def killable_gunicorn(database_url: str, instance, *, workers: int = 4, **env):
     """A gunicorn we can SIGKILL ourselves; yields (base URL, process).
 
     Its output goes to /dev/null: an unread pipe fills up with start-up logging from four
@@ -93,7 +93,7 @@ def killable_gunicorn(database_url: str, instance, **env):
             "-m",
             "gunicorn",
             "-w",
-            "4",
+            str(workers),
             "--threads",
             "4",
             "-b",
@@ -108,7 +108,7 @@ def killable_gunicorn(database_url: str, instance, **env):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base + "/healthz")
+        wait_until_up(base + "/healthz", timeout=90)  # four workers boot slowly on a busy box
         yield base, process
     finally:
         with suppress(ProcessLookupError):
@@ -214,7 +214,7 @@ def test_a_busy_database_answers_not_recorded_and_the_retry_succeeds(tmp_path):
         make_member(app, "ann@example.org", name="Ann")
         vote = open_vote(app)
         env = {**LIVE_ENV, "DATABASE_BUSY_TIMEOUT": "1"}
-        with killable_gunicorn(database_url, tmp_path, **env) as (base, _):
+        with killable_gunicorn(database_url, tmp_path, workers=2, **env) as (base, _):
             browser, token = signed_in(base, "ann@example.org")
             with database_held_busy(database_url):
                 answer = vote_post(browser, token, base, vote)
