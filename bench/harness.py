@@ -79,7 +79,7 @@ class Results:
             for name, m in self.metrics.items()
             if m.target
         }
-        out["meta"] = meta
+        out["meta"] = {**meta, "metric_notes": {n: m.note for n, m in self.metrics.items() if m.note}}
         return out
 
     def table(self) -> str:

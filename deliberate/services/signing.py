@@ -54,6 +54,8 @@ def closed_message(proposal: Proposal, now: datetime) -> str | None:
             now, proposal.signatures_open_at, proposal.collection_closes_at
         ):
             return None
+        if proposal.signatures_open_at is None or now < proposal.signatures_open_at:
+            return "Signatures have not opened yet."
         closed = proposal.collection_closes_at
         return f"The signature window closed on {closed:%d %B %Y at %H:%M} UTC."
     if proposal.state in (ProposalState.DRAFT, ProposalState.SEEKING_COSPONSORS):
@@ -169,6 +171,12 @@ def _fire(session: Session, proposal: Proposal, index: int, now: datetime, base_
         },
         now=now,
     )
+    step = lifecycle.after_crossing(ruleset, index)
+    if step is not None and proposals.state_of(proposal) is State.COLLECTING:
+        # The step's own notice ("your proposal qualified") tells the author.
+        proposals.transition(session, proposal, step, now=now, base_url=base_url)
+        proposals.advance(session, proposal, now=now, base_url=base_url)
+        return
     notifications.notify(
         session,
         member_ids=[proposal.author_id],
@@ -179,10 +187,6 @@ def _fire(session: Session, proposal: Proposal, index: int, now: datetime, base_
         path=proposals.path_of(proposal),
         base_url=base_url,
     )
-    step = lifecycle.after_crossing(ruleset, index)
-    if step is not None and proposals.state_of(proposal) is State.COLLECTING:
-        proposals.transition(session, proposal, step, now=now, base_url=base_url)
-        proposals.advance(session, proposal, now=now, base_url=base_url)
 
 
 def evaluate_tiers(

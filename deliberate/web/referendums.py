@@ -71,7 +71,7 @@ def database_busy(error: OperationalError):
         if request.endpoint == "referendums.vote"
         else _("The database is busy, so nothing was saved. Please try again in a moment.")
     )
-    page = render_template("errors/error.html", status=503, title=_("Busy"), message=message)
+    page = render_template("referendums/busy.html", message=message)
     return page, 503, {"Retry-After": "2", "Cache-Control": "no-store"}
 
 

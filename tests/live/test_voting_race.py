@@ -60,9 +60,12 @@ def signed_in(base: str, email: str) -> tuple[requests.Session, str]:
 
 
 def vote_post(browser, token: str, base: str, vote: str, choice: str = "yes"):
-    return browser.post(
+    """One ballot POST on a connection of its own (a shared keep-alive pool races)."""
+    return requests.post(
         f"{base}/referendums/{vote}/vote",
         data={"csrf_token": token, "choice": choice},
+        cookies=browser.cookies.get_dict(),
+        headers={"Connection": "close"},
         allow_redirects=False,
         timeout=60,
     )
@@ -83,8 +86,8 @@ def rows(database_url: str, vote_ids: list[int] | None = None) -> tuple[int, int
 def killable_gunicorn(database_url: str, instance, *, workers: int = 4, **env):
     """A gunicorn we can SIGKILL ourselves; yields (base URL, process).
 
-    Its output goes to /dev/null: an unread pipe fills up with start-up logging from four
-    workers and stalls them.
+    Its log goes to a file in the instance folder: an unread pipe fills up with start-up
+    logging from four workers and stalls them.
     """
     port = free_port()
     process = subprocess.Popen(
@@ -104,7 +107,7 @@ def killable_gunicorn(database_url: str, instance, *, workers: int = 4, **env):
         env=server_env(database_url, instance, **env),
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(instance / f"gunicorn-{port}.log").open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -41,6 +41,7 @@ ALLOWED = {
 # Routes whose allowed answer is not 200 even for a permitted user, with the reason.
 SPECIAL_GET = {
     "auth.reset": 422,  # a made-up token is refused with a clear page
+    "auth.two_factor_login": 302,  # without a password step first, back to the sign-in page
     # The fixture makes no vote, so a vote's pages answer 404 for a made-up id.
     "referendums.detail": 404,
     "referendums.results": 404,
