@@ -36,7 +36,7 @@ class Metric:
 
     @property
     def verdict(self) -> str:
-        """"met", "MISSED", or "" when the metric has no target."""
+        """ "met", "MISSED", or "" when the metric has no target."""
         if self.target is None or not isinstance(self.value, int | float):
             return ""
         op, bound = self.target.split()
@@ -79,7 +79,10 @@ class Results:
             for name, m in self.metrics.items()
             if m.target
         }
-        out["meta"] = {**meta, "metric_notes": {n: m.note for n, m in self.metrics.items() if m.note}}
+        out["meta"] = {
+            **meta,
+            "metric_notes": {n: m.note for n, m in self.metrics.items() if m.note},
+        }
         return out
 
     def table(self) -> str:
@@ -90,8 +93,10 @@ class Results:
         widths = [max(len(str(r[i])) for r in rows) for i in range(5)]
         lines = []
         for n, row in enumerate(rows):
-            cells = [str(c).rjust(w) if i == 1 else str(c).ljust(w) for i, (c, w) in
-                     enumerate(zip(row, widths, strict=True))]
+            cells = [
+                str(c).rjust(w) if i == 1 else str(c).ljust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ]
             lines.append("  ".join(cells).rstrip())
             if n == 0:
                 lines.append("  ".join("-" * w for w in widths))

@@ -48,8 +48,9 @@ class Sizes:
 FULL = Sizes()
 # --quick keeps every size the issue names (they fit in 10 minutes on 2 cores) and
 # shortens the load phases and the repeats.
-QUICK = Sizes(surge_seconds=12.0, hello_seconds=5.0, hello_repeats=3, timing_repeats=2,
-              page_requests=100)
+QUICK = Sizes(
+    surge_seconds=12.0, hello_seconds=5.0, hello_repeats=3, timing_repeats=2, page_requests=100
+)
 SMOKE = Sizes(
     yes_no_ballots=3_000,
     stv_synthetic_ballots=2_000,
@@ -92,11 +93,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="shorter load phases (< 10 min)")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--out", required=True, type=Path, help="JSON file for the figures")
-    parser.add_argument("--only", default=",".join(SCENARIOS),
-                        help=f"comma-separated subset of {','.join(SCENARIOS)}")
+    parser.add_argument(
+        "--only",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated subset of {','.join(SCENARIOS)}",
+    )
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    parser.add_argument("--workers", type=int, default=max(2, cpus or 2),
-                        help="gunicorn worker processes (default: usable CPUs, at least 2)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=max(2, cpus or 2),
+        help="gunicorn worker processes (default: usable CPUs, at least 2)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
@@ -118,8 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         admin_url = None
         if args.database == "postgresql":
             admin_url = stack.enter_context(server.postgres_admin())
-        ctx = Context(args.database, sizes, workdir, results, args.workers, args.threads,
-                      admin_url)
+        ctx = Context(args.database, sizes, workdir, results, args.workers, args.threads, admin_url)
         for name in args.only:
             print(f"== {name} ({args.database}, {mode})", flush=True)
             module = __import__(f"bench.scenarios.{name}", fromlist=["run"])

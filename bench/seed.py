@@ -99,26 +99,45 @@ def add_groups(session, count: int) -> list[int]:
     return list(session.scalars(select(LocalGroup.id).order_by(LocalGroup.id)))
 
 
-def add_members(engine, count: int, *, prefix: str, groups: Sequence[int] = (),
-                joined_days_ago: int = 400) -> None:
-    """``count`` verified, active members named ``{prefix}{n}@bench.test``."""
+def add_members(
+    engine, count: int, *, prefix: str, groups: Sequence[int] = (), joined_days_ago: int = 400
+) -> None:
+    """``count`` verified, active members named ``{prefix}{n}@bench.example.org``."""
     now = datetime.now(UTC)
     joined = (now - timedelta(days=joined_days_ago)).date()
     hashed = password_hash()
     rows = (
         (
-            new_public_id(), f"{prefix}{n}@bench.test", f"{prefix.title()} {n}", hashed,
-            new_session_token(), now, now, groups[n % len(groups)] if groups else None, joined,
-            MembershipStatus.ACTIVE.name, now,
+            new_public_id(),
+            f"{prefix}{n}@bench.example.org",
+            f"{prefix.title()} {n}",
+            hashed,
+            new_session_token(),
+            now,
+            now,
+            groups[n % len(groups)] if groups else None,
+            joined,
+            MembershipStatus.ACTIVE.name,
+            now,
         )
         for n in range(count)
     )
     bulk_insert(
         engine,
         "member",
-        ("public_id", "email", "display_name", "password_hash", "session_token",
-         "email_verified_at", "declaration_accepted_at", "local_group_id", "joined_on",
-         "status", "created_at"),
+        (
+            "public_id",
+            "email",
+            "display_name",
+            "password_hash",
+            "session_token",
+            "email_verified_at",
+            "declaration_accepted_at",
+            "local_group_id",
+            "joined_on",
+            "status",
+            "created_at",
+        ),
         rows,
     )
 
@@ -127,7 +146,9 @@ def member_ids(session, prefix: str) -> list[int]:
     """Ids of the members add_members made with this prefix, in creation order."""
     return list(
         session.scalars(
-            select(Member.id).where(Member.email.like(f"{prefix}%@bench.test")).order_by(Member.id)
+            select(Member.id)
+            .where(Member.email.like(f"{prefix}%@bench.example.org"))
+            .order_by(Member.id)
         )
     )
 

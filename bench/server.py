@@ -50,10 +50,9 @@ def wait_until_up(url: str, timeout: float = 30.0) -> None:
     """Poll url until it answers 200."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with suppress(OSError):
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
+        with suppress(OSError), urllib.request.urlopen(url, timeout=5) as response:
+            if response.status == 200:
+                return
         time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up within {timeout}s")
 
@@ -81,12 +80,16 @@ class PostgresCluster:
     def start(self) -> str:
         """Start the cluster; returns its admin URL."""
         data = self.dir / "data"
-        self._run("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                  "--no-locale")
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {data} -c fsync=on "
-                   "-c synchronous_commit=on -c max_connections=200")
-        self._run("pg_ctl", "-D", str(data), "-l", str(data / "server.log"), "-w", "start",
-                  "-o", options)
+        self._run(
+            "initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {data} -c fsync=on "
+            "-c synchronous_commit=on -c max_connections=200"
+        )
+        self._run(
+            "pg_ctl", "-D", str(data), "-l", str(data / "server.log"), "-w", "start", "-o", options
+        )
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def stop(self) -> None:
@@ -193,14 +196,23 @@ def gunicorn(database_url: str, instance: Path, *, workers: int, threads: int):
     log = open(instance / "gunicorn.log", "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn",
-            "-w", str(workers),
-            "--threads", str(threads),
-            "-b", f"127.0.0.1:{port}",
-            "--backlog", "2048",
-            "--keep-alive", "30",
-            "--graceful-timeout", "2",
-            "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "--threads",
+            str(threads),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "--keep-alive",
+            "30",
+            "--graceful-timeout",
+            "2",
+            "--log-level",
+            "warning",
             "app:app",
         ],
         cwd=ROOT,

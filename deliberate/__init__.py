@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, current_app, request
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -88,7 +89,8 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message = lazy_gettext("Please sign in to see that page.")
+    login_manager.localize_callback = str  # translated when flashed, in the member's language
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader

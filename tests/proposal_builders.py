@@ -111,7 +111,9 @@ def add_members(
     session.commit()
     return list(
         session.scalars(
-            select(Member.id).where(Member.email.like(f"{prefix}.%@example.org")).order_by(Member.id)
+            select(Member.id)
+            .where(Member.email.like(f"{prefix}.%@example.org"))
+            .order_by(Member.id)
         )
     )
 

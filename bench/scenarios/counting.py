@@ -36,11 +36,11 @@ def run(ctx) -> None:
 
 
 def _yes_no(ctx) -> None:
+    from deliberate.core.rules import Eligibility
     from deliberate.core.tally import yes_no
     from deliberate.extensions import db
     from deliberate.models import Referendum, ReferendumKind, VoteMethod
     from deliberate.services import counting, referendums
-    from deliberate.core.rules import Eligibility
 
     r, n = ctx.results, ctx.sizes.yes_no_ballots
     with ctx.fresh_database("counting") as url:
@@ -48,16 +48,24 @@ def _yes_no(ctx) -> None:
         with app.app_context():
             now = datetime.now(UTC)
             spec = referendums.VoteSpec(
-                kind=ReferendumKind.REFERENDUM, method=VoteMethod.YES_NO,
-                question="Adopt the bench constitution?", options=(), opens_at=now,
-                closes_at=now + timedelta(days=7), eligibility=Eligibility(),
+                kind=ReferendumKind.REFERENDUM,
+                method=VoteMethod.YES_NO,
+                question="Adopt the bench constitution?",
+                options=(),
+                opens_at=now,
+                closes_at=now + timedelta(days=7),
+                eligibility=Eligibility(),
             )
             referendum_id = referendums.create(db.session, spec, actor=None, now=now).id
             db.session.close()  # reading .id began a transaction: SQLite's write lock
             started = time.perf_counter()
             # In primary-key order: the table is clustered on its random id (WITHOUT ROWID).
-            seed.bulk_insert(db.engine, "ballot", ("id", "referendum_id", "tracker", "choice"),
-                             sorted(_ballots(referendum_id, n)))
+            seed.bulk_insert(
+                db.engine,
+                "ballot",
+                ("id", "referendum_id", "tracker", "choice"),
+                sorted(_ballots(referendum_id, n)),
+            )
             seed.analyze(db.engine)
             r.add("tally_seed_s", time.perf_counter() - started, "s", note=f"{n} ballots")
 
@@ -73,8 +81,9 @@ def _yes_no(ctx) -> None:
                 db.session.rollback()
                 return choices
 
-            query = text("SELECT choice, COUNT(*) FROM ballot WHERE referendum_id = :r "
-                         "GROUP BY choice")
+            query = text(
+                "SELECT choice, COUNT(*) FROM ballot WHERE referendum_id = :r GROUP BY choice"
+            )
 
             def group_by():
                 rows = {choice: n for choice, n in db.session.execute(query, {"r": referendum_id})}
@@ -85,7 +94,7 @@ def _yes_no(ctx) -> None:
             group_by()  # warm the page cache and the statement caches on both sides
             load_s, choices = best_of(load_only, 1)
             count_s, _ = best_of(lambda: yes_no.count(choices), repeats)
-            del choices
+            choices = None  # free the million strings before the next timing
             ours_s, tally = best_of(ours, repeats)
             group_s, grouped = best_of(group_by, repeats)
             assert (tally.yes, tally.no, tally.abstain) == tuple(
@@ -96,8 +105,12 @@ def _yes_no(ctx) -> None:
             r.add("tally_core_count_s", count_s, "s")
             r.add("tally_groupby_s", group_s, "s")
             raw_s, _ = best_of(lambda: _raw_fetch(db.engine, referendum_id), 1)
-            r.add("tally_load_raw_driver_s", raw_s, "s",
-                  note="the same SELECT through the bare DBAPI cursor, for the profile")
+            r.add(
+                "tally_load_raw_driver_s",
+                raw_s,
+                "s",
+                note="the same SELECT through the bare DBAPI cursor, for the profile",
+            )
             r.add("tally_ratio_to_groupby", ours_s / group_s, "x", target="<= 2")
             r.add("tally_ballots", n)
         with app.app_context():
@@ -139,8 +152,19 @@ def synthetic_orders(n: int, candidates: int = 20, parties: int = 5, seed_value:
     size = candidates // parties
     party_weights = [rng.uniform(0.5, 3.0) for _ in range(parties)]
     cand_weights = [rng.uniform(0.3, 3.0) ** 2 for _ in range(candidates)]
-    lengths = ([1] * 4 + [2] * 6 + [3] * 29 + [4] * 18 + [5] * 14 + [6] * 8 + [7] * 5
-               + [8] * 3 + [10] * 3 + [12] * 2 + [candidates] * 8)
+    lengths = (
+        [1] * 4
+        + [2] * 6
+        + [3] * 29
+        + [4] * 18
+        + [5] * 14
+        + [6] * 8
+        + [7] * 5
+        + [8] * 3
+        + [10] * 3
+        + [12] * 2
+        + [candidates] * 8
+    )
     groups = [list(range(p * size, (p + 1) * size)) for p in range(parties)]
     expo = rng.expovariate
     orders: Counter[tuple[int, ...]] = Counter()
@@ -164,8 +188,12 @@ def _stv(ctx) -> None:
         parse_s, dublin = best_of(lambda: preflib.load(DUBLIN), 1)
         r.add("stv_dublin_parse_s", parse_s, "s")
         ours_dublin, result = best_of(lambda: stv.count(dublin, 4), ctx.sizes.timing_repeats)
-        r.add("stv_dublin_north_s", ours_dublin, "s",
-              note=f"{dublin.total} ballots, 12 cand., 4 seats")
+        r.add(
+            "stv_dublin_north_s",
+            ours_dublin,
+            "s",
+            note=f"{dublin.total} ballots, 12 cand., 4 seats",
+        )
 
     n = ctx.sizes.stv_synthetic_ballots
     started = time.perf_counter()
@@ -176,8 +204,12 @@ def _stv(ctx) -> None:
         names,
         tuple(Ballot(tuple(singles[c] for c in order), count) for order, count in orders.items()),
     )
-    r.add("stv_synthetic_generate_s", time.perf_counter() - started, "s",
-          note=f"{n} ballots, {len(orders)} distinct")
+    r.add(
+        "stv_synthetic_generate_s",
+        time.perf_counter() - started,
+        "s",
+        note=f"{n} ballots, {len(orders)} distinct",
+    )
     ours_synth, synth_result = best_of(lambda: stv.count(synthetic, 9), ctx.sizes.timing_repeats)
     r.add("stv_synthetic_s", ours_synth, "s", note=f"{n} ballots, 20 cand., 9 seats")
     r.add("stv_synthetic_ballots", n)
@@ -191,8 +223,13 @@ def _stv(ctx) -> None:
     r.add("stv_synthetic_winners_match", set(synth_result.winners) == synth_winners)
     r.add("stv_dublin_ratio_to_peer", ours_dublin / peer_dublin, "x", target="<= 1")
     r.add("stv_synthetic_ratio_to_peer", ours_synth / peer_synth, "x", target="<= 1")
-    r.add("stv_ratio_to_peer", max(ours_dublin / peer_dublin, ours_synth / peer_synth), "x",
-          target="<= 1", note="the worse of the two elections")
+    r.add(
+        "stv_ratio_to_peer",
+        max(ours_dublin / peer_dublin, ours_synth / peer_synth),
+        "x",
+        target="<= 1",
+        note="the worse of the two elections",
+    )
 
 
 def _peer(ctx, profile, seats: int, label: str = "dublin") -> tuple[float, set[str]]:
@@ -204,10 +241,14 @@ def _peer(ctx, profile, seats: int, label: str = "dublin") -> tuple[float, set[s
 
         started = time.perf_counter()
         index = {c: i for i, c in enumerate(profile.candidates)}
-        rankings = [{index[c]: r for r, rank in enumerate(b.ranks) for c in rank}
-                    for b in profile.ballots]
-        theirs = ProfileWithTies(rankings, rcounts=[b.count for b in profile.ballots],
-                                 candidates=list(range(len(profile.candidates))))
+        rankings = [
+            {index[c]: r for r, rank in enumerate(b.ranks) for c in rank} for b in profile.ballots
+        ]
+        theirs = ProfileWithTies(
+            rankings,
+            rcounts=[b.count for b in profile.ballots],
+            candidates=list(range(len(profile.candidates))),
+        )
         theirs.use_extended_strict_preference()
         ctx.results.add(f"stv_{label}_peer_convert_s", time.perf_counter() - started, "s")
         seconds, winners = best_of(

@@ -38,31 +38,53 @@ def run(ctx) -> None:
             members = seed.member_ids(db.session, "signer")
             db.session.close()
             big = _proposal(db, members, sizes.page_signatures, sizes.page_comments, "Big")
-            small = _proposal(db, members, max(10, sizes.page_signatures // 100),
-                              max(2, sizes.page_comments // 100), "Small")
+            small = _proposal(
+                db,
+                members,
+                max(10, sizes.page_signatures // 100),
+                max(2, sizes.page_comments // 100),
+                "Small",
+            )
             seed.analyze(db.engine)
             viewer = db.session.scalar(select(Member.session_token).where(Member.id == members[-1]))
-            refs = {name: db.session.get(Proposal, pid).public_id
-                    for name, pid in (("big", big), ("small", small))}
+            refs = {
+                name: db.session.get(Proposal, pid).public_id
+                for name, pid in (("big", big), ("small", small))
+            }
             db.session.close()
             r.add("page_seed_s", time.perf_counter() - started, "s")
             counter = _QueryCounter(db.engine)
             n = sizes.page_requests
-            for label, path in (("proposal_page", "/proposals/{ref}"),
-                                ("discussion_page", "/proposals/{ref}/discussion")):
+            for label, path in (
+                ("proposal_page", "/proposals/{ref}"),
+                ("discussion_page", "/proposals/{ref}/discussion"),
+            ):
                 big_times, big_q = _fetch(app, path.format(ref=refs["big"]), n, counter)
                 _, small_q = _fetch(app, path.format(ref=refs["small"]), max(3, n // 10), counter)
-                r.add(f"{label}_p50_ms", percentile(big_times, 50), "ms",
-                      target="<= 50" if label == "proposal_page" else None)
+                r.add(
+                    f"{label}_p50_ms",
+                    percentile(big_times, 50),
+                    "ms",
+                    target="<= 50" if label == "proposal_page" else None,
+                )
                 r.add(f"{label}_p99_ms", percentile(big_times, 99), "ms")
                 r.add(f"{label}_queries", big_q, "queries")
-                r.add(f"{label}_queries_small", small_q, "queries",
-                      note="the same page with 1/100 of the signatures and comments")
+                r.add(
+                    f"{label}_queries_small",
+                    small_q,
+                    "queries",
+                    note="the same page with 1/100 of the signatures and comments",
+                )
                 r.add(f"{label}_queries_growth", big_q - small_q, "queries", target="== 0")
-            member_times, member_q = _fetch(app, f"/proposals/{refs['big']}", n, counter,
-                                            session_token=viewer)
-            r.add("proposal_page_member_p50_ms", percentile(member_times, 50), "ms",
-                  note="signed in as a member who has signed")
+            member_times, member_q = _fetch(
+                app, f"/proposals/{refs['big']}", n, counter, session_token=viewer
+            )
+            r.add(
+                "proposal_page_member_p50_ms",
+                percentile(member_times, 50),
+                "ms",
+                note="signed in as a member who has signed",
+            )
             r.add("proposal_page_member_p99_ms", percentile(member_times, 99), "ms")
             r.add("proposal_page_member_queries", member_q, "queries")
             db.engine.dispose()
@@ -102,16 +124,23 @@ def _proposal(db, members: list[int], signatures: int, comments: int, title: str
     """A collecting proposal with that many signatures and contributions; returns its id."""
     from deliberate.models import Proposal
 
-    proposal = seed.collecting_proposal(db.session, author_id=members[0], threshold=10_000_000,
-                                        title=f"{title} proposal: more bike racks")
+    proposal = seed.collecting_proposal(
+        db.session,
+        author_id=members[0],
+        threshold=10_000_000,
+        title=f"{title} proposal: more bike racks",
+    )
     proposal_id = proposal.id
     now = datetime.now(UTC)
     opened = now - timedelta(days=30)
     db.session.execute(
         update(Proposal)
         .where(Proposal.id == proposal_id)
-        .values(signatures_open_at=opened, collection_closes_at=now + timedelta(days=30),
-                signature_count=signatures)
+        .values(
+            signatures_open_at=opened,
+            collection_closes_at=now + timedelta(days=30),
+            signature_count=signatures,
+        )
     )
     db.session.commit()
     db.session.close()
@@ -123,13 +152,37 @@ def _proposal(db, members: list[int], signatures: int, comments: int, title: str
         signed = opened + timedelta(seconds=rng.randrange(30 * 86400))
         group = group_ids[member_id]
         tallies[(group, signed.date())] = tallies.get((group, signed.date()), 0) + 1
-        rows.append((proposal_id, member_id, group, rng.random() < 0.3, signed,
-                     f"10.0.{rng.randrange(256)}.{rng.randrange(256)}", "bench.test"))
-    seed.bulk_insert(db.engine, "signature",
-                     ("proposal_id", "member_id", "local_group_id", "is_name_public",
-                      "signed_at", "ip_address", "email_domain"), rows)
-    seed.bulk_insert(db.engine, "signature_tally", ("proposal_id", "group_key", "day", "count"),
-                     [(proposal_id, g, d, c) for (g, d), c in tallies.items()])
+        rows.append(
+            (
+                proposal_id,
+                member_id,
+                group,
+                rng.random() < 0.3,
+                signed,
+                f"10.0.{rng.randrange(256)}.{rng.randrange(256)}",
+                "bench.example.org",
+            )
+        )
+    seed.bulk_insert(
+        db.engine,
+        "signature",
+        (
+            "proposal_id",
+            "member_id",
+            "local_group_id",
+            "is_name_public",
+            "signed_at",
+            "ip_address",
+            "email_domain",
+        ),
+        rows,
+    )
+    seed.bulk_insert(
+        db.engine,
+        "signature_tally",
+        ("proposal_id", "group_key", "day", "count"),
+        [(proposal_id, g, d, c) for (g, d), c in tallies.items()],
+    )
     _discussion(db, proposal_id, members, comments, rng, opened)
     return proposal_id
 
@@ -159,16 +212,47 @@ def _discussion(db, proposal_id: int, members: list[int], comments: int, rng, op
 
     def row(n: int, parent: int | None):
         at = opened + timedelta(seconds=rng.randrange(30 * 86400))
-        return (new_public_id(), discussion_id, parent, parent, 0 if parent is None else 1,
-                members[rng.randrange(len(members))], stances[n % 4], body, f"<p>{body}</p>",
-                rng.randrange(50), 0, at, False)
+        return (
+            new_public_id(),
+            discussion_id,
+            parent,
+            parent,
+            0 if parent is None else 1,
+            members[rng.randrange(len(members))],
+            stances[n % 4],
+            body,
+            f"<p>{body}</p>",
+            rng.randrange(50),
+            0,
+            at,
+            False,
+        )
 
-    columns = ("public_id", "discussion_id", "parent_id", "root_id", "depth", "author_id",
-               "stance", "body_markdown", "body_html", "endorsement_count", "revision_count",
-               "created_at", "is_hidden")
+    columns = (
+        "public_id",
+        "discussion_id",
+        "parent_id",
+        "root_id",
+        "depth",
+        "author_id",
+        "stance",
+        "body_markdown",
+        "body_html",
+        "endorsement_count",
+        "revision_count",
+        "created_at",
+        "is_hidden",
+    )
     seed.bulk_insert(db.engine, "contribution", columns, [row(n, None) for n in range(tops)])
-    roots = list(db.session.scalars(
-        select(Contribution.id).where(Contribution.discussion_id == discussion_id)))
+    roots = list(
+        db.session.scalars(
+            select(Contribution.id).where(Contribution.discussion_id == discussion_id)
+        )
+    )
     db.session.close()
-    seed.bulk_insert(db.engine, "contribution", columns,
-                     [row(n, rng.choice(roots)) for n in range(comments - tops)])
+    seed.bulk_insert(
+        db.engine,
+        "contribution",
+        columns,
+        [row(n, rng.choice(roots)) for n in range(comments - tops)],
+    )

@@ -6,6 +6,7 @@ for ranked ballots. A ranked ballot must rank at least one candidate, give each 
 one candidate only, and use ranks 1, 2, 3 ... without gaps.
 """
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from deliberate.core.ballot_chain import ChoiceKind, encode_choice
@@ -23,7 +24,7 @@ class RepeatedField(ValidationError):
 def _one(form: MultiDict, name: str) -> str:
     values = form.getlist(name)
     if len(values) > 1:
-        raise RepeatedField("The form was sent with a repeated field. Nothing was recorded.")
+        raise RepeatedField(_("The form was sent with a repeated field. Nothing was recorded."))
     return values[0].strip() if values else ""
 
 
@@ -34,23 +35,30 @@ def _ranking(referendum: Referendum, form: MultiDict) -> str:
         if not value:
             continue
         if not value.isdigit() or not 1 <= int(value) <= len(referendum.options):
-            raise ValidationError("Choose a rank from the list.", field="ranking")
+            raise ValidationError(_("Choose a rank from the list."), field="ranking")
         ranks.setdefault(int(value), []).append(option.label)
     if not ranks:
         raise ValidationError(
-            "Rank at least one candidate: put 1 next to your first choice.", field="ranking"
+            _("Rank at least one candidate: put 1 next to your first choice."), field="ranking"
         )
     for rank, labels in sorted(ranks.items()):
         if len(labels) > 1:
             raise ValidationError(
-                f"You gave rank {rank} to more than one candidate ({', '.join(labels)}). "
-                "Give each rank to one candidate only.",
+                _(
+                    "You gave rank %(rank)s to more than one candidate (%(candidates)s). "
+                    "Give each rank to one candidate only.",
+                    rank=rank,
+                    candidates=", ".join(labels),
+                ),
                 field="ranking",
             )
     for expected in range(1, max(ranks) + 1):
         if expected not in ranks:
             raise ValidationError(
-                f"Rank {expected} is missing: number your choices 1, 2, 3 … without gaps.",
+                _(
+                    "Rank %(rank)s is missing: number your choices 1, 2, 3 … without gaps.",
+                    rank=expected,
+                ),
                 field="ranking",
             )
     slug_of = {o.label: o.slug for o in referendum.options}
@@ -64,7 +72,7 @@ def choice_from_form(referendum: Referendum, form: MultiDict) -> str:
     if method is VoteMethod.YES_NO:
         answer = _one(form, "choice")
         if answer not in ("yes", "no", "abstain"):
-            raise ValidationError("Choose yes, no or abstain.", field="choice")
+            raise ValidationError(_("Choose yes, no or abstain."), field="choice")
         return answer
     if method is VoteMethod.DOUBLE_YES:
         parts = [_one(form, name) for name in ("initiative", "counter", "preference")]
@@ -72,11 +80,11 @@ def choice_from_form(referendum: Referendum, form: MultiDict) -> str:
     if method is VoteMethod.SINGLE:
         answer = _one(form, "choice")
         if answer not in slugs:
-            raise ValidationError("Choose one of the options.", field="choice")
+            raise ValidationError(_("Choose one of the options."), field="choice")
         return encode_choice(ChoiceKind.SINGLE, answer)
     if method is VoteMethod.APPROVAL:
         approved = form.getlist("approve")
         if len(set(approved)) != len(approved) or not set(approved) <= slugs:
-            raise RepeatedField("The form named an option twice or one not on the ballot.")
+            raise RepeatedField(_("The form named an option twice or one not on the ballot."))
         return encode_choice(ChoiceKind.APPROVAL, approved)
     return _ranking(referendum, form)

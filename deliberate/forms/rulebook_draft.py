@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from deliberate.core.errors import ValidationError
@@ -37,12 +38,16 @@ def parse_percent(text: str | None, what: str) -> Fraction | None:
     if not text:
         return None
     if not _PERCENT.fullmatch(text):
-        raise ValidationError(f"{what}: enter a percentage as a number such as 5 or 2.5.")
+        raise ValidationError(
+            _("%(what)s: enter a percentage as a number such as 5 or 2.5.", what=what)
+        )
     share = Fraction(text) / 100
     if share > 1:
-        raise ValidationError(f"{what} cannot be more than 100%.")
+        raise ValidationError(_("%(what)s cannot be more than 100%%.", what=what))
     if share == 0:
-        raise ValidationError(f"{what} must be more than 0%; leave it blank for none.")
+        raise ValidationError(
+            _("%(what)s must be more than 0%%; leave it blank for none.", what=what)
+        )
     return share
 
 
@@ -50,7 +55,7 @@ def parse_fraction(text: str | None) -> Fraction:
     """'3/5' -> Fraction(3, 5)."""
     match = _FRACTION.fullmatch((text or "").strip())
     if match is None or int(match.group(2)) == 0:
-        raise ValidationError("Write the majority as a fraction such as 3/5.")
+        raise ValidationError(_("Write the majority as a fraction such as 3/5."))
     return Fraction(int(match.group(1)), int(match.group(2)))
 
 
@@ -76,29 +81,38 @@ class _Collector:
 def _threshold(count, percentage_field, combine: str, what: str) -> Threshold:
     share = parse_percent(percentage_field.data, what)
     if count is None and share is None:
-        raise ValidationError(f"{what}: give a number of signatures, a percentage, or both.")
+        raise ValidationError(
+            _("%(what)s: give a number of signatures, a percentage, or both.", what=what)
+        )
     both = count is not None and share is not None
     return Threshold(count=count, share=share, combine=(combine or None) if both else None)
 
 
 def _tier(row: TierForm, number: int, collect: _Collector) -> Tier | None:
-    what = f"Tier {number}"
+    what = _("Tier %(number)s", number=number)
     threshold = distribution = None
     with collect.on(row.percentage):
         threshold = _threshold(row.count.data, row.percentage, row.combine.data, what)
     if row.groups_needed.data is not None or row.group_count.data or row.group_percentage.data:
         with collect.on(row.group_percentage):
             if row.groups_needed.data is None:
-                raise ValidationError(f"{what}: say how many local groups must reach the minimum.")
+                raise ValidationError(
+                    _("%(what)s: say how many local groups must reach the minimum.", what=what)
+                )
             if row.group_count.data is not None and row.group_percentage.data.strip():
-                raise ValidationError(f"{what}: give a per-group number or a percentage, not both.")
+                raise ValidationError(
+                    _("%(what)s: give a per-group number or a percentage, not both.", what=what)
+                )
             minimum = _threshold(
-                row.group_count.data, row.group_percentage, "", f"{what}'s group minimum"
+                row.group_count.data,
+                row.group_percentage,
+                "",
+                _("%(what)s's group minimum", what=what),
             )
             distribution = Distribution(row.groups_needed.data, minimum)
     if not row.consequence.data:
         with collect.on(row.consequence):
-            raise ValidationError(f"{what}: choose what reaching it brings about.")
+            raise ValidationError(_("%(what)s: choose what reaching it brings about.", what=what))
         return None
     if threshold is None:
         return None
@@ -126,7 +140,7 @@ def _vote(form: RuleSetForm, collect: _Collector) -> VoteRules | None:
     with collect.on(form.majority_custom):
         majority = _majority(form)
     if form.voting_days.data is None:
-        form.voting_days.errors = [*form.voting_days.errors, "Say how many days voting lasts."]
+        form.voting_days.errors = [*form.voting_days.errors, _("Say how many days voting lasts.")]
         collect.failed = True
     if collect.failed or majority is None:
         return None
@@ -163,7 +177,7 @@ def ruleset_from_form(form: RuleSetForm) -> RuleSet | None:
             group=form.group.data or None,
         )
     if not rows:
-        form.form_errors.append("Fill in at least one signature tier.")
+        form.form_errors.append(_("Fill in at least one signature tier."))
         return None
     if collect.failed or form.errors:
         return None

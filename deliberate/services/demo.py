@@ -158,4 +158,10 @@ def seed(session: Session, *, now: datetime, members: int = 400, seed_value: int
         now=now,
     )
     session.commit()
+    from deliberate.services import demo_votes  # votes need the members committed first
+
+    demo_votes.seed_votes(session, now=now, seed_value=seed_value)
+    from deliberate.services import demo_proposals
+
+    demo_proposals.seed_proposals(session, now=now, seed_value=seed_value)
     return len(made)

@@ -65,7 +65,9 @@ def lock(session: Session, proposal_id: int) -> Proposal:
     proposal = session.execute(
         select(Proposal)
         .where(Proposal.id == proposal_id)
-        .with_for_update()
+        # OF proposal: the eager-loaded author and group are outer joins, which
+        # PostgreSQL cannot lock; only the proposal row needs to be held.
+        .with_for_update(of=Proposal)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if proposal is None:

@@ -4,6 +4,8 @@ import logging
 import secrets
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -12,14 +14,32 @@ from deliberate.extensions import db
 
 log = logging.getLogger(__name__)
 
+
+def N_(text: str) -> str:
+    """Mark a page title for translation; it is translated where it is shown (not in JSON)."""
+    return text
+
+
+# Werkzeug's names for the statuses in MESSAGES, so the page title can be translated too.
+HTTP_TITLES = (
+    N_("Bad Request"),
+    N_("Forbidden"),
+    N_("Not Found"),
+    N_("Method Not Allowed"),
+    N_("Conflict"),
+    N_("Request Entity Too Large"),
+    N_("Too Many Requests"),
+    N_("Internal Server Error"),
+)
+
 MESSAGES = {
-    400: "The request could not be understood. Nothing was saved.",
-    403: "You do not have permission to do that.",
-    404: "There is nothing here. The address may be wrong, or the page may have moved.",
-    405: "That action is not available at this address.",
-    409: "That could not be done in the item's current state.",
-    413: "What you sent is too large. Nothing was saved.",
-    429: "Too many attempts. Please wait a little and try again.",
+    400: _l("The request could not be understood. Nothing was saved."),
+    403: _l("You do not have permission to do that."),
+    404: _l("There is nothing here. The address may be wrong, or the page may have moved."),
+    405: _l("That action is not available at this address."),
+    409: _l("That could not be done in the item's current state."),
+    413: _l("What you sent is too large. Nothing was saved."),
+    429: _l("Too many attempts. Please wait a little and try again."),
 }
 
 
@@ -30,11 +50,11 @@ DEBATE_POSTING_ENDPOINTS = frozenset(
 
 # Proposals: RATELIMIT_SIGN per connection, RATELIMIT_PROPOSE per member.
 PROPOSAL_LIMIT_MESSAGES = {
-    "proposals.sign": (
+    "proposals.sign": _l(
         "Too many signatures from your connection in a short time. Your signature was NOT "
         "recorded; please wait a few minutes and sign again."
     ),
-    "proposals.new": (
+    "proposals.new": _l(
         "You have started several proposals recently. Nothing was saved; please wait an hour "
         "before starting another, or keep working on the drafts you have."
     ),
@@ -49,6 +69,7 @@ def _page(status: int, title: str, message: str):
     if _wants_json():
         code = title.lower().replace(" ", "_")
         return jsonify({"error": code, "message": message}), status
+    title = _(title) if title else title
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
@@ -58,32 +79,34 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DeliberateError)
     def domain_error(error: DeliberateError):
         db.session.rollback()
-        return _page(error.status, "That did not work", error.message)
+        return _page(error.status, N_("That did not work"), error.message)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _page(
             400,
-            "Form expired",
-            "The form had expired or came from another site, so nothing was saved. "
-            "Go back, reload the page and try again.",
+            N_("Form expired"),
+            _(
+                "The form had expired or came from another site, so nothing was saved. "
+                "Go back, reload the page and try again."
+            ),
         )
 
     @app.errorhandler(429)
     def too_many(error):
-        message = "Too many attempts from your connection. Please wait a minute and try again."
+        message = _("Too many attempts from your connection. Please wait a minute and try again.")
         if request.endpoint == "auth.login":
-            message = "Too many sign-in attempts. Please wait a minute before trying again."
+            message = _("Too many sign-in attempts. Please wait a minute before trying again.")
         elif request.endpoint == "auth.register":
-            message = "Too many registrations from your connection. Please wait and try again."
+            message = _("Too many registrations from your connection. Please wait and try again.")
         elif request.endpoint in DEBATE_POSTING_ENDPOINTS:
-            message = (
+            message = _(
                 "You are posting faster than the debate allows (a few contributions a minute). "
                 "Nothing was saved: go back, keep your text, and post it again in a minute."
             )
         elif request.endpoint in PROPOSAL_LIMIT_MESSAGES:
             message = PROPOSAL_LIMIT_MESSAGES[request.endpoint]
-        return _page(429, "Slow down", message)
+        return _page(429, N_("Slow down"), message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -100,9 +123,12 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("incident %s on %s %s", incident, request.method, request.path)
         return _page(
             500,
-            "Something went wrong",
-            f"An unexpected error happened and nothing was saved. If it happens again, "
-            f"tell the committee this incident number: {incident}.",
+            N_("Something went wrong"),
+            _(
+                "An unexpected error happened and nothing was saved. If it happens again, "
+                "tell the committee this incident number: %(incident)s.",
+                incident=incident,
+            ),
         )
 
     @app.errorhandler(500)

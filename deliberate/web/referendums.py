@@ -13,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -66,6 +67,8 @@ def org_time(moment: datetime) -> str:
 def database_busy(error: OperationalError):
     """A database held busy past the timeout: nothing was written; say so and ask to retry."""
     db.session.rollback()
+    # Render as nobody: asking who is signed in would wait on the busy database again.
+    g._login_user = current_app.login_manager.anonymous_user()
     message = (
         NOT_RECORDED
         if request.endpoint == "referendums.vote"

@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 from deliberate.extensions import db
 from deliberate.models import VoteMethod, utcnow
 from deliberate.services import ballot_export, counting, referendums
-from tests.voting import T0, cast, make_voters, make_vote
+from tests.voting import T0, cast, make_vote, make_voters
 
 DATA = Path(__file__).resolve().parents[1] / "core" / "tally" / "data"
 

@@ -57,7 +57,7 @@ def test_steps_outside_the_machine_are_refused(current, target):
 
 
 def test_final_states_have_no_way_out():
-    assert lifecycle.FINAL == {S.LAPSED, S.WITHDRAWN, S.REJECTED, S.PASSED, S.FAILED}
+    assert {S.LAPSED, S.WITHDRAWN, S.REJECTED, S.PASSED, S.FAILED} == lifecycle.FINAL
     assert all(not ALLOWED[state] for state in lifecycle.FINAL)
 
 

@@ -200,7 +200,7 @@ def test_share_threshold_uses_the_electorate_frozen_at_opening(session):
     rules = ruleset(
         tiers=(
             Tier(
-                Threshold(share=__import__("fractions").Fraction(10, 100)),
+                Threshold(share=Fraction(10, 100)),
                 Consequence.QUALIFIES_FOR_VOTE,
             ),
         )

@@ -1,0 +1,310 @@
+"""Signature and vote surges through the full stack, with the raw limit and calibration.
+
+A real multi-process gunicorn on 127.0.0.1 serves the app on a fresh database.
+``clients`` concurrent keep-alive clients (64 by default) then, in this order:
+
+- hello #1 (GET /bench/hello, the framework floor; calibration)
+- raw insert (POST /bench/raw-insert: one committed row per request, the database floor)
+- sign: POST /proposals/<ref>/sign, every request a different member's first signature,
+  each with its own session cookie and CSRF token (session check, CSRF, rate limiter,
+  eligibility, insert, count and tally update, commit; the 303 is not followed)
+- hello #2, raw insert again, vote: POST /referendums/<id>/vote, one ballot per member
+- hello #3 (and more repeats if asked)
+
+Sessions are minted with the app's own signing serializer, exactly as /login leaves them
+(login_user + generate_csrf in a request context), because argon2 makes a real login of
+tens of thousands of members take minutes; one member does log in through the real form
+first, to check that path still works. After each surge the database must hold exactly
+as many signatures (stored count and rows) or ballots (participation and ballot rows)
+as the clients saw acknowledged.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlsplit
+
+from sqlalchemy import func, select
+
+from bench import load, seed, server
+from bench.harness import spread
+
+MAX_RATE = 900  # requests/s no full-stack write reaches on a small machine: sizes the pools
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def run(ctx) -> None:
+    """Every surge and calibration figure."""
+    from deliberate.extensions import db
+
+    sizes = ctx.sizes
+    pool = max(sizes.surge_clients * 4, math.ceil(MAX_RATE * sizes.surge_seconds))
+    with ctx.fresh_database("surge") as url:
+        instance = ctx.workdir / "surge"
+        app = server.in_process_app(url, instance)
+        with app.app_context():
+            seed.add_members(db.engine, 1, prefix="author")
+            seed.add_members(db.engine, pool, prefix="signer")
+            seed.add_members(db.engine, pool, prefix="voter")
+            author = seed.member_ids(db.session, "author")[0]
+            proposal = seed.collecting_proposal(
+                db.session, author_id=author, threshold=10_000_000, title="Surge proposal"
+            )
+            proposal_id, proposal_ref = proposal.id, proposal.public_id
+            referendum_id, referendum_ref = _referendum(db)
+            signers = _mint(app, db, "signer")
+            voters = _mint(app, db, "voter")
+            db.session.close()
+        with server.gunicorn(url, instance, workers=ctx.workers, threads=ctx.threads) as base:
+            _surges(
+                ctx,
+                app,
+                base,
+                proposal_id,
+                proposal_ref,
+                referendum_id,
+                referendum_ref,
+                signers,
+                voters,
+            )
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _referendum(db) -> tuple[int, str]:
+    from deliberate.core.rules import Eligibility
+    from deliberate.models import ReferendumKind, VoteMethod
+    from deliberate.services import referendums
+
+    now = datetime.now(UTC)
+    spec = referendums.VoteSpec(
+        kind=ReferendumKind.REFERENDUM,
+        method=VoteMethod.YES_NO,
+        question="Adopt the surge motion?",
+        options=(),
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=7),
+        eligibility=Eligibility(),
+    )
+    made = referendums.create(db.session, spec, actor=None, now=now)
+    ids = made.id, made.public_id
+    db.session.close()
+    return ids
+
+
+def _mint(app, db, prefix: str) -> list[tuple[str, str]]:
+    """(cookie header, CSRF form token) for every member with this prefix, as login leaves them."""
+    from flask import g, session
+    from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
+
+    from deliberate.models import Member
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    name = app.config["SESSION_COOKIE_NAME"]
+    members = (
+        db.session.scalars(
+            select(Member)
+            .where(Member.email.like(f"{prefix}%@bench.example.org"))
+            .order_by(Member.id)
+        )
+        .unique()
+        .all()
+    )
+    out = []
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": load.USER_AGENT}
+    ):
+        for member in members:
+            session.clear()
+            g.pop("csrf_token", None)
+            login_user(member)
+            token = generate_csrf()
+            out.append((f"{name}={serializer.dumps(dict(session))}", token))
+    return out
+
+
+class _Pool:
+    """Each client's own list of prepared requests; None once it runs out."""
+
+    def __init__(self, clients: int, requests: list[bytes]) -> None:
+        share = len(requests) // clients
+        self.lists = [requests[i * share : (i + 1) * share][::-1] for i in range(clients)]
+
+    def __call__(self, index: int) -> bytes | None:
+        queue = self.lists[index]
+        return queue.pop() if queue else None
+
+
+def _phase(ctx, base: str, label: str, next_request, expect: int, seconds: float):
+    result = load.run_load(
+        base,
+        label=label,
+        clients=ctx.sizes.surge_clients,
+        seconds=seconds,
+        next_request=next_request,
+        expect=expect,
+    )
+    print(
+        f"  [{label}] {result.ok} ok, {result.errors} errors, {result.rate:.0f}/s, "
+        f"p50 {result.p(50):.1f} ms, p99 {result.p(99):.1f} ms, client cpu "
+        f"{result.client_cpu_share:.0%}, statuses {result.statuses}",
+        flush=True,
+    )
+    for sample in result.error_samples:
+        print(f"    error sample: {sample[:300]}", flush=True)
+    return result
+
+
+def _report(r, name: str, result) -> None:
+    r.add(f"{name}_rps", result.rate, "req/s")
+    r.add(f"{name}_p50_ms", result.p(50), "ms")
+    r.add(f"{name}_p99_ms", result.p(99), "ms")
+    r.add(f"{name}_errors", result.errors, "", target="== 0")
+    if result.exhausted_clients:
+        r.add(
+            f"{name}_exhausted_clients",
+            result.exhausted_clients,
+            note="clients ran out of prepared members: the rate is a lower bound",
+        )
+
+
+def _surges(
+    ctx, app, base, proposal_id, proposal_ref, referendum_id, referendum_ref, signers, voters
+) -> None:
+    r, sizes = ctx.results, ctx.sizes
+    host = urlsplit(base).netloc
+    hello = load.get("/bench/hello", host)
+    raw = load.post("/bench/raw-insert", host, "value=x")
+    _check_real_login(base, proposal_ref)
+    # Warm-up: create bench_raw, load every route once in every worker.
+    warm = load.run_load(
+        base,
+        label="warm-up",
+        clients=sizes.surge_clients,
+        seconds=1.0,
+        next_request=lambda i: raw if i % 2 else hello,
+        expect=200,
+    )
+    del warm
+    sign_requests = [
+        load.post(
+            f"/proposals/{proposal_ref}/sign",
+            host,
+            f"csrf_token={quote(token)}&show_name=y",
+            cookie,
+        )
+        for cookie, token in signers
+    ]
+    vote_requests = [
+        load.post(
+            f"/referendums/{referendum_ref}/vote",
+            host,
+            f"csrf_token={quote(token)}&choice=yes",
+            cookie,
+        )
+        for cookie, token in voters
+    ]
+    seconds, hello_seconds = sizes.surge_seconds, sizes.hello_seconds
+    hellos = [_phase(ctx, base, "hello #1", lambda i: hello, 200, hello_seconds)]
+    raw_sign = _phase(ctx, base, "raw insert", lambda i: raw, 201, seconds)
+    sign = _phase(ctx, base, "sign", _Pool(sizes.surge_clients, sign_requests), 303, seconds)
+    hellos.append(_phase(ctx, base, "hello #2", lambda i: hello, 200, hello_seconds))
+    raw_vote = _phase(ctx, base, "raw insert (before vote)", lambda i: raw, 201, seconds)
+    vote = _phase(ctx, base, "vote", _Pool(sizes.surge_clients, vote_requests), 201, seconds)
+    for n in range(3, sizes.hello_repeats + 2):
+        hellos.append(_phase(ctx, base, f"hello #{n}", lambda i: hello, 200, hello_seconds))
+
+    rates = [h.rate for h in hellos]
+    r.add("hello_rps", statistics.median(rates), "req/s")
+    r.add("hello_p50_ms", statistics.median(h.p(50) for h in hellos), "ms")
+    r.add(
+        "hello_rps_spread",
+        spread(rates),
+        "",
+        target="<= 0.25",
+        note="(max - min) / median of the hello repeats across the run",
+    )
+    r.add(
+        "hello_client_cpu_share",
+        statistics.median(h.client_cpu_share for h in hellos),
+        "",
+        note="CPU the load generator itself used during hello (1.0 = one core)",
+    )
+    r.add("hello_errors", sum(h.errors for h in hellos), "", target="== 0")
+    if spread(rates) > 0.25:
+        ctx.results.mark_invalid(f"hello repeats differ by {spread(rates):.0%} (> 25%)")
+    _report(r, "raw_insert", raw_sign)
+    r.add("raw_insert_before_vote_rps", raw_vote.rate, "req/s")
+    _report(r, "sign", sign)
+    _report(r, "vote", vote)
+    r.add("sign_ratio_to_raw", sign.rate / raw_sign.rate, "x", target=">= 0.5")
+    r.add("vote_ratio_to_raw", vote.rate / raw_vote.rate, "x", target=">= 0.5")
+    signatures, stored, ballots, participations = _final_counts(app, proposal_id, referendum_id)
+    expected_signatures = sign.ok + 1  # + the real-login check's signature
+    r.add("sign_acknowledged", expected_signatures)
+    r.add("sign_final_count", stored)
+    r.add(
+        "sign_count_exact",
+        int(stored == signatures == expected_signatures),
+        "",
+        target="== 1",
+        note="stored count == signature rows == acknowledged",
+    )
+    r.add("vote_acknowledged", vote.ok)
+    r.add("vote_final_count", ballots)
+    r.add(
+        "vote_count_exact",
+        int(ballots == participations == vote.ok),
+        "",
+        target="== 1",
+        note="ballot rows == participation rows == acknowledged",
+    )
+
+
+def _check_real_login(base: str, proposal_ref: str) -> None:
+    """One member signs in through the real form (argon2, CSRF) and signs: the slow path."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+    def token(path: str) -> str:
+        with opener.open(base + path) as page:
+            return CSRF_RE.search(page.read().decode()).group(1)
+
+    email = quote("author0@bench.example.org")
+    form = f"csrf_token={quote(token('/login'))}&email={email}&password={seed.PASSWORD}"
+    with opener.open(base + "/login", data=form.encode()) as answer:
+        assert answer.status == 200, answer.status
+    assert any(c.name == "session" for c in jar), "the real login did not set a session"
+    body = f"csrf_token={quote(token(f'/proposals/{proposal_ref}'))}&show_name=y"
+    with opener.open(base + f"/proposals/{proposal_ref}/sign", data=body.encode()) as answer:
+        page = answer.read().decode()
+        assert "your signature is recorded" in page, "the real-login signature failed"
+
+
+def _final_counts(app, proposal_id: int, referendum_id: int) -> tuple[int, int, int, int]:
+    from deliberate.extensions import db
+    from deliberate.models import Ballot, Participation, Proposal, Signature
+
+    with app.app_context():
+        session = db.session
+        signatures = session.scalar(
+            select(func.count()).select_from(Signature).where(Signature.proposal_id == proposal_id)
+        )
+        stored = session.scalar(select(Proposal.signature_count).where(Proposal.id == proposal_id))
+        ballots = session.scalar(
+            select(func.count()).select_from(Ballot).where(Ballot.referendum_id == referendum_id)
+        )
+        participations = session.scalar(
+            select(func.count())
+            .select_from(Participation)
+            .where(Participation.referendum_id == referendum_id)
+        )
+        session.close()
+    return signatures, stored, ballots, participations

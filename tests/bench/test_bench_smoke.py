@@ -1,0 +1,38 @@
+"""The benchmark harness still runs: bench/run.py at smoke sizes writes every key it promises.
+
+Benchmarks are not tests and CI does not run them; this only fails when the harness,
+or an interface it measures (the tally cores, the bundle writer), breaks.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_counting_and_export_run_at_smoke_sizes(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "bench/run.py", "--quick", "--only", "counting,export", "--out", str(out)],
+        cwd=ROOT,
+        env={**os.environ, "BENCH_SMOKE": "1", "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    figures = json.loads(out.read_text())
+    for key in (
+        "tally_ratio_to_groupby",
+        "stv_synthetic_s",
+        "export_ratio_to_csv",
+        "export_peak_mb_100k",
+        "export_peak_mb_1m",
+    ):
+        assert isinstance(figures[key], int | float), key
+    assert figures["valid"] is True
+    assert figures["meta"]["mode"] == "smoke"
+    assert "tally_ratio_to_groupby" in done.stdout  # the table was printed
