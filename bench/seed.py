@@ -46,6 +46,8 @@ def bulk_insert(engine, table: str, columns: Sequence[str], rows: Iterable[tuple
     try:
         if engine.dialect.name == "postgresql":
             with raw.cursor() as cursor:
+                # The app's engine sets a statement timeout meant for requests, not seeding.
+                cursor.execute("SET LOCAL statement_timeout = 0")
                 names = ", ".join(columns)
                 with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in rows:
