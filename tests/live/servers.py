@@ -37,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_up(url: str, timeout: float = 20.0) -> None:
+def wait_until_up(url: str, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -132,7 +132,8 @@ def gunicorn(database_url: str, instance: Path, *, workers: int = 2, **env: str)
         env=server_env(database_url, instance, **env),
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: an unread pipe fills up and stalls the workers.
+        stderr=open(instance / f"gunicorn-{port}.log", "ab"),  # noqa: SIM115
     )
     base = f"http://127.0.0.1:{port}"
     try:
