@@ -155,3 +155,34 @@ def verify_log() -> None:
         seq, reason = broken
         raise click.ClickException(f"The audit log is broken at entry {seq}: {reason}.")
     click.echo(f"The audit log verifies: {total} entries, chain intact.")
+
+
+@audit_group.command("export")
+@click.argument("referendum_id")
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_bundle(referendum_id: str, out: Path) -> None:
+    """Write the audit bundle of a closed vote to OUT.zip (signed with the deployment's key)."""
+    from flask import url_for
+
+    from deliberate.services import audit_bundle, signing_key
+
+    key_path = Path(current_app.config["SIGNING_KEY_PATH"])
+    key = signing_key.load_or_create(key_path)
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("wb") as handle:
+            summary = audit_bundle.export(
+                db.session, referendum_id, handle, signing_key=key, actor=None, now=utcnow()
+            )
+    except DeliberateError as error:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(str(error)) from error
+    partial.replace(out)
+    click.echo(f"Wrote {out}: {summary.ballot_count} ballots, head digest {summary.head_digest}.")
+    click.echo(f"Manifest SHA-256: {summary.manifest_sha256}")
+    try:
+        with current_app.test_request_context():
+            where = url_for("api.public_key", _external=True)
+    except Exception:  # noqa: BLE001 - no SERVER_NAME: name the path instead
+        where = "/api/v1/public-key"
+    click.echo(f"Public key: {where} (and /audit/public-key); signing key file {key_path}")

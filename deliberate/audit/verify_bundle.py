@@ -288,7 +288,11 @@ def check_definition(archive: zipfile.ZipFile, report: Report) -> tuple[dict, st
         report.ok(f"definition digest (checkpoint 0): {digest}")
     else:
         report.failed("referendum.json: definition_digest does not match the definition")
-    if definition.get("electorate_hash") == electorate["electorate_hash"]:
+    # The hash sits at the top level, or (as Deliberate freezes it) under "electorate".
+    frozen = definition.get("electorate_hash")
+    if frozen is None and isinstance(definition.get("electorate"), dict):
+        frozen = definition["electorate"].get("hash")
+    if frozen == electorate["electorate_hash"]:
         report.ok(f"electorate: {electorate['electorate_size']} members, hash in the definition")
     else:
         report.failed("electorate.json: electorate_hash differs from the definition's")
@@ -445,7 +449,10 @@ def ballot_options(definition: dict, kind: str) -> set[str]:
     """The option ids a ballot may name, from the definition's "options" list."""
     if kind == "yes_no":
         return set(YES_NO)
-    ids = {o["id"] if isinstance(o, dict) else o for o in definition.get("options", [])}
+    ids = {
+        (o.get("id", o.get("slug")) if isinstance(o, dict) else o)
+        for o in definition.get("options", [])
+    }
     return {option for option in ids if isinstance(option, str) and OPTION_ID.fullmatch(option)}
 
 

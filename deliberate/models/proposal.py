@@ -65,6 +65,9 @@ class Proposal(Base):
     rulebook_version_id: Mapped[int | None] = mapped_column(ForeignKey("rulebook_version.id"))
     ruleset_json: Mapped[str | None] = mapped_column(Text)
     ruleset_hash: Mapped[str | None] = mapped_column(String(64))
+    # A rule-change proposal's structured amendment: the full rulebook it would enact
+    # (storage form, canonical JSON), set by its author while the text is editable.
+    amendment_json: Mapped[str | None] = mapped_column(Text)
     # Stored count of valid signatures, kept in the signing transaction; `reconcile` checks it.
     signature_count: Mapped[int] = mapped_column(default=0)
     # The electorate when signatures opened: a share threshold is measured against it,

@@ -133,6 +133,9 @@ def seed(session: Session, *, now: datetime, members: int = 400, seed_value: int
                 joined_on=joined.date(),
             )
         )
+    # A second moderator, who cannot sign in, decides the demo's appeal: the moderator
+    # who hid a post may not decide its appeal.
+    made[4].role_grants.append(RoleGrant(role=Role.MODERATOR, granted_at=now))
     session.add_all(made)
     session.flush()
     for member in rng.sample(made[4:], k=max(members // 25, 1)):
@@ -164,4 +167,8 @@ def seed(session: Session, *, now: datetime, members: int = 400, seed_value: int
     from deliberate.services import demo_proposals
 
     demo_proposals.seed_proposals(session, now=now, seed_value=seed_value)
+    from deliberate.services import demo_debates
+
+    demo_debates.seed_debates(session, now=now)
+    session.commit()
     return len(made)

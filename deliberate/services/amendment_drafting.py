@@ -1,0 +1,111 @@
+"""A rule-change proposal's structured amendment: the rulebook it would enact.
+
+Only proposals of the kind ``rule-change`` (AMENDING_KIND) carry one. The author sets it
+while the text is still editable (lifecycle.EDITABLE, the same rule as drafting.edit), so
+the amendment members sign and vote on is fixed once signatures open. It is stored as the
+FULL proposed rulebook (the rules in force with one kind replaced), in canonical JSON;
+when the members' referendum passes, services.counting enacts it as a new version.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from deliberate.core import lifecycle
+from deliberate.core.errors import NotFoundError, PhaseError, ValidationError
+from deliberate.core.lifecycle import State
+from deliberate.core.rules import (
+    Change,
+    Rulebook,
+    RuleSet,
+    canonical_json,
+    diff_rulebooks,
+    rulebook_entrenched_changes,
+    rulebook_from_dict,
+    rulebook_hash,
+)
+from deliberate.models import Proposal
+from deliberate.services import rulebook
+from deliberate.services.proposals import lock
+
+AMENDING_KIND = "rule-change"
+
+
+def carries_amendment(proposal: Proposal) -> bool:
+    """Whether proposals of this one's kind carry a structured amendment."""
+    return proposal.kind == AMENDING_KIND
+
+
+def is_editable(proposal: Proposal) -> bool:
+    """Whether the amendment may still change (the text-edit rule: before signatures open)."""
+    return State(proposal.state.value) in lifecycle.EDITABLE
+
+
+def proposed_rulebook(proposal: Proposal) -> Rulebook | None:
+    """The rulebook the proposal would enact, if it carries one."""
+    if not proposal.amendment_json:
+        return None
+    return rulebook_from_dict(json.loads(proposal.amendment_json))
+
+
+def set_amendment(
+    session: Session,
+    *,
+    proposal_id: int,
+    author_id: int,
+    kind: str,
+    ruleset: RuleSet,
+    now: datetime,
+) -> Proposal:
+    """Store the rulebook in force with ``kind`` set to ``ruleset`` as the amendment."""
+    proposal = lock(session, proposal_id)
+    if proposal.author_id != author_id:
+        raise NotFoundError("Only the proposal's author can do that.")
+    if not carries_amendment(proposal):
+        raise PhaseError("Only a rule-change proposal carries an amendment to the rulebook.")
+    if not is_editable(proposal):
+        raise PhaseError(
+            "The amendment is frozen: signatures have opened, so members know what they sign."
+        )
+    current = rulebook.current_rulebook(session)
+    if kind not in current.rulesets:
+        raise ValidationError("Choose one of the kinds of proposal.", field="kind")
+    proposed = rulebook.with_kind(current, kind, ruleset)
+    if rulebook_hash(proposed) == rulebook_hash(current):
+        raise ValidationError("This changes no rule; change at least one rule to propose it.")
+    text = canonical_json(proposed)
+    if text == proposal.amendment_json:
+        raise ValidationError("Nothing has changed, so the amendment was not saved again.")
+    proposal.amendment_json = text
+    session.commit()
+    return proposal
+
+
+@dataclass(frozen=True)
+class AmendmentChanges:
+    """What the amendment changes against the rules in force, for display."""
+
+    changes: list[Change]
+    entrenched: frozenset[str]
+
+    def is_entrenched(self, change: Change) -> bool:
+        """Whether ``change`` touches an entrenched rule (a path, or one inside or around it)."""
+        path = change.path
+        return any(
+            path == e or path.startswith(e + ".") or e.startswith(path + ".")
+            for e in self.entrenched
+        )
+
+
+def amendment_changes(session: Session, proposal: Proposal) -> AmendmentChanges | None:
+    """The amendment's diff against the rules in force, and which changed rules are entrenched."""
+    proposed = proposed_rulebook(proposal)
+    if proposed is None:
+        return None
+    current = rulebook.current_rulebook(session)
+    return AmendmentChanges(
+        changes=diff_rulebooks(current, proposed),
+        entrenched=frozenset(rulebook_entrenched_changes(current, proposed)),
+    )
