@@ -65,4 +65,4 @@ def page_of(items: list, total: int, page: int, per_page: int, endpoint: str, **
     }
 
 
-from deliberate.api import auditor, meta, openapi, rulebook  # noqa: E402,F401  (routes register on bp)
+from deliberate.api import auditor, meta, openapi, proposals, referendums, rulebook  # noqa: E402,F401  (routes register on bp)

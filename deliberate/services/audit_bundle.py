@@ -109,7 +109,7 @@ def _ballots(session: Session, referendum: Referendum) -> Iterator[tuple[str, st
         .execution_options(yield_per=YIELD_PER)
     )
     for tracker, choice, seq in rows:
-        yield tracker, choice, seq
+        yield str(tracker), str(choice), int(seq) if seq is not None else seq
 
 
 def _checkpoints(session: Session, referendum: Referendum) -> list[Checkpoint]:
@@ -183,7 +183,10 @@ def export(
     referendum = _closed(session, referendum_public_id)
     summary = write_bundle(
         out,
-        referendum={"id": referendum.public_id, "definition": json.loads(referendum.definition_json)},
+        referendum={
+            "id": referendum.public_id,
+            "definition": json.loads(referendum.definition_json),
+        },
         results=results(session, referendum),
         ballots=_ballots(session, referendum),
         checkpoints=_checkpoints(session, referendum),
@@ -207,3 +210,13 @@ def export(
     )
     session.commit()
     return summary
+
+
+def closed_votes(session: Session) -> list[tuple[Referendum, dict[str, int]]]:
+    """Every closed vote, newest first, with turnout by local group: the auditor's index."""
+    rows = session.scalars(
+        select(Referendum)
+        .where(Referendum.state == ReferendumState.CLOSED)
+        .order_by(Referendum.closed_at.desc(), Referendum.id.desc())
+    )
+    return [(r, participation_by_group(session, r)) for r in rows]

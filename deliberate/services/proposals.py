@@ -28,7 +28,7 @@ from deliberate.models import (
     Signature,
     ThresholdCrossing,
 )
-from deliberate.services import audit_log, notifications, rulebook
+from deliberate.services import audit_log, notifications, referendums, rulebook
 
 
 @lru_cache(maxsize=256)
@@ -214,10 +214,12 @@ def transition(
 
 
 def on_deliberation_over(session: Session, proposal: Proposal, *, now: datetime, base_url=""):
-    """Deliberation has ended: voting opens. The hook the referendum engine builds on.
+    """Deliberation has ended: voting opens, and the members' referendum opens with it.
 
-    Runs in the caller's transaction and does not commit. For now it moves the state and
-    records the transition; the referendums issue adds open_referendum_for_proposal here.
+    The step to VOTING is taken here (timeline, notices); then, when the frozen rules
+    have a vote, services.referendums opens the yes/no referendum under them, with a
+    rule-change proposal's amendment frozen into it. That call COMMITS the caller's
+    transaction (advance() tolerates it: nothing after this step depends on the lock).
     """
     transition(
         session,
@@ -225,6 +227,15 @@ def on_deliberation_over(session: Session, proposal: Proposal, *, now: datetime,
         Step(State.VOTING, "Deliberation is over: voting opens"),
         now=now,
         base_url=base_url,
+    )
+    ruleset = frozen_ruleset(proposal)
+    if ruleset is None or ruleset.vote is None:
+        return
+    referendums.open_referendum_for_proposal(
+        session,
+        proposal.id,
+        now,
+        amendment=json.loads(proposal.amendment_json) if proposal.amendment_json else None,
     )
 
 

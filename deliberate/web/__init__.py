@@ -17,12 +17,24 @@ log = logging.getLogger(__name__)
 
 def register_blueprints(app: Flask) -> None:
     """Mount every blueprint and the template helpers."""
-    from deliberate.web import admin, audit, auth, debate, main, referendums, rulebook
-    from deliberate.web import notifications, proposals, signature_review
+    from deliberate.web import (
+        admin,
+        amendment_drafting,
+        audit,
+        auth,
+        debate,
+        main,
+        notifications,
+        proposals,
+        referendums,
+        rulebook,
+        signature_data,
+        signature_review,
+    )
 
     for module in (main, auth, admin, audit, rulebook, debate, referendums):
         app.register_blueprint(module.bp)
-    for module in (proposals, notifications, signature_review):
+    for module in (proposals, notifications, signature_review, amendment_drafting, signature_data):
         app.register_blueprint(module.bp)
 
     @app.context_processor

@@ -31,8 +31,16 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _app)
 
 
 def setup_module(module):
+    from deliberate.extensions import db
+    from deliberate.models import VoteMethod
+    from tests.audit_builders import closed_vote
+    from tests.proposal_builders import proposal, ruleset
+
     conftest._reset_schema(_app)
     conftest.make_member(_app)
+    with _app.app_context():
+        proposal(db.session, ruleset(threshold=10))
+    closed_vote(_app, VoteMethod.SINGLE, prefix="fuzz")
 
 
 @schema.parametrize()

@@ -28,9 +28,7 @@ def test_export_writes_a_bundle_that_verifies(app, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Manifest SHA-256:" in result.output and "public-key" in result.output
     key = tmp_path / "public.pem"
-    key.write_text(
-        signing_key.public_pem(signing_key.load_or_create(tmp_path / "signing_key.pem"))
-    )
+    key.write_text(signing_key.public_pem(signing_key.load_or_create(tmp_path / "signing_key.pem")))
     check = subprocess.run(
         [sys.executable, str(VERIFIER), str(out), "--public-key", str(key)],
         capture_output=True,

@@ -47,6 +47,9 @@ SPECIAL_GET = {
     "referendums.results": 404,
     "referendums.ballots": 404,
     "referendums.ballots_csv": 404,
+    "audit.bundle": 404,  # and so has no audit bundle
+    "api.referendum": 404,
+    "api.referendum_results": 404,
     # The debate fixture has no referendum; its discussion is looked up by the vote's id.
     "debate.referendum_thread": 404,
     # Only a contribution's author may edit it or appeal its hiding; to anyone else it is
@@ -55,6 +58,7 @@ SPECIAL_GET = {
     "debate.appeal": 404,
     # The proposal fixture's author is none of the roles: its edit page is not there (T34).
     "proposals.edit": 404,
+    "amendment_drafting.edit": 404,  # likewise its amendment (and it is no rule change)
     # A made-up invitation token finds no invitation.
     "proposals.cosponsor": 404,
 }
