@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from deliberate.forms.validators import EmailAddress
 from deliberate.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 _password_length = Length(
@@ -19,7 +20,7 @@ _password_length = Length(
 _email = [
     DataRequired(_l("Enter your email address.")),
     Length(max=254),
-    Email(_l("Enter a valid email address, like name@example.org."), check_deliverability=False),
+    EmailAddress(_l("Enter a valid email address, like name@example.org.")),
 ]
 
 

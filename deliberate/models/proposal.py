@@ -118,6 +118,8 @@ class Signature(Base):
         UniqueConstraint("proposal_id", "member_id"),
         Index("ix_signature_ip_address", "ip_address"),
         Index("ix_signature_email_domain", "email_domain"),
+        # The proposal page lists the latest public signers without sorting every row.
+        Index("ix_signature_proposal_id_signed_at", "proposal_id", "signed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 import axe_playwright_python
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from deliberate.extensions import db
 from deliberate.models import utcnow
@@ -50,7 +50,8 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # Without this the crawl could quietly run as an anonymous visitor.
+    expect(page.get_by_text("Welcome back")).to_be_visible()
 
 
 def serious_violations(page: Page) -> list[str]:

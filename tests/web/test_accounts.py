@@ -150,3 +150,9 @@ def test_open_redirect_after_login_is_refused(app, auth):
         auth.logout()
     response = auth.post("/login?next=/account", {"email": "ann@example.org", "password": PASSWORD})
     assert response.location == "/account"
+
+
+def test_the_demo_logins_can_sign_in_through_the_form(app, auth):
+    # The demo uses the reserved .test domain, which a strict email check would refuse.
+    make_member(app, "member@demo.deliberate.test")
+    assert auth.login("member@demo.deliberate.test").status_code == 302
