@@ -120,7 +120,8 @@ def register_error_handlers(app: Flask) -> None:
     def crash(error: Exception):
         db.session.rollback()
         incident = secrets.token_hex(4)
-        log.exception("incident %s on %s %s", incident, request.method, request.path)
+        # %r keeps a crafted path (CR, LF) on one log line (T25).
+        log.exception("incident %s on %s %r", incident, request.method, request.path)
         return _page(
             500,
             N_("Something went wrong"),

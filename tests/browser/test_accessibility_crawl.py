@@ -83,7 +83,8 @@ def test_every_page_type_is_error_free_and_accessible(app, demo_organisation, li
         if status >= 500:
             problems.append(f"{path}: HTTP {status}")
             continue
-        if status < 400:
+        is_html = "text/html" in (response.headers.get("content-type", "") if response else "")
+        if status < 400 and is_html:
             problems.extend(f"{path}: {v}" for v in serious_violations(page))
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             target = urlsplit(urljoin(live_url + path, href))

@@ -98,13 +98,6 @@ def test_a_display_name_with_crlf_cannot_forge_a_log_line(app, client, caplog):
         assert "\r" not in message and "\n" not in message, repr(message)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (T25): deliberate/web/errors.py logs 'incident %s on %s %s' with the raw, "
-    "percent-decoded request.path, so a crash on any URL with a string segment lets a "
-    "client put CR/LF into the log line (forged entries). Encode it, e.g. "
-    "request.path.encode('unicode_escape') or repr().",
-)
 def test_a_crash_on_a_crafted_path_logs_one_line(app, client, caplog):
     @app.get("/boom-for-test/<anything>")
     def boom(anything):

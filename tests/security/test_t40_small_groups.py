@@ -73,11 +73,5 @@ def test_a_group_below_k_is_counted_but_its_split_is_never_stored_or_shown(app, 
     assert "<td>2</td>" not in row and "<td>0</td>" not in row
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: templates/referendums/results.html imports checks_table from _charts.html "
-    "without context, so min_group is undefined inside the macro and the notice reads "
-    "'Fewer than  voters' (the number k is missing). Fix: `import ... with context` or pass k.",
-)
 def test_the_suppression_notice_names_k(app, closed_vote):
     assert "Fewer than 5 voters" in results_page(app, closed_vote)
