@@ -14,8 +14,9 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("signature", schema=None) as batch_op:
-        batch_op.create_index("ix_signature_proposal_id_signed_at", ["proposal_id", "signed_at"],
-                              unique=False)
+        batch_op.create_index(
+            "ix_signature_proposal_id_signed_at", ["proposal_id", "signed_at"], unique=False
+        )
 
 
 def downgrade():

@@ -34,8 +34,10 @@ SKIP = re.compile(r"^/(static/|api/)|\.(csv|zip|json|svg|png)$|/logout$")
 
 def page_type(path: str) -> str:
     """The path with ids folded, so /proposals/Ab3dE.. and /proposals/Xy9.. are one type."""
-    parts = [("*" if re.fullmatch(r"[A-Za-z0-9_-]{8,}|\d+", p) and not p.isalpha() else p)
-             for p in path.split("/")]
+    parts = [
+        ("*" if re.fullmatch(r"[A-Za-z0-9_-]{8,}|\d+", p) and not p.isalpha() else p)
+        for p in path.split("/")
+    ]
     return "/".join(parts)
 
 
@@ -58,14 +60,19 @@ def serious_violations(page: Page) -> list[str]:
     page.evaluate(AXE_JS)
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
-        "'wcag21aa']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        "'wcag21aa']})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_type_is_error_free_and_accessible(app, demo_organisation, live_url,
-                                                      page: Page, role):
+def test_every_page_type_is_error_free_and_accessible(
+    app, demo_organisation, live_url, page: Page, role
+):
     if ROLES[role]:
         sign_in(page, live_url, ROLES[role])
     seen_types: set[str] = set()

@@ -18,12 +18,23 @@ SIZES = {"phone": {"width": 360, "height": 780}, "desktop": {"width": 1280, "hei
 
 def key_pages(app) -> dict[str, str]:
     with app.app_context():
-        collecting = db.session.scalar(select(Proposal.public_id).where(
-            Proposal.state == ProposalState.COLLECTING).order_by(Proposal.signature_count.desc()))
-        closed = db.session.scalar(select(Referendum.public_id).where(
-            Referendum.state == ReferendumState.CLOSED).order_by(Referendum.id))
-    return {"home": "/", "proposals": "/proposals", "proposal": f"/proposals/{collecting}",
-            "result": f"/referendums/{closed}/results", "rulebook": "/rulebook/"}
+        collecting = db.session.scalar(
+            select(Proposal.public_id)
+            .where(Proposal.state == ProposalState.COLLECTING)
+            .order_by(Proposal.signature_count.desc())
+        )
+        closed = db.session.scalar(
+            select(Referendum.public_id)
+            .where(Referendum.state == ReferendumState.CLOSED)
+            .order_by(Referendum.id)
+        )
+    return {
+        "home": "/",
+        "proposals": "/proposals",
+        "proposal": f"/proposals/{collecting}",
+        "result": f"/referendums/{closed}/results",
+        "rulebook": "/rulebook/",
+    }
 
 
 def test_key_pages_are_captured_on_phone_and_desktop(app, live_url, browser: Browser):

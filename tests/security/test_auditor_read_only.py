@@ -12,18 +12,32 @@ from tests.conftest import AuthActions, csrf_from, make_member
 from tests.web.test_permissions import url_arguments
 
 OWN_ACCOUNT = {
-    "auth.login", "auth.logout", "auth.register", "auth.verify", "auth.reset_request",
-    "auth.reset", "auth.account", "auth.change_password", "auth.change_email",
-    "auth.confirm_email", "auth.two_factor", "auth.two_factor_login", "auth.api_tokens",
-    "auth.revoke_api_token", "referendums.check_receipt", "notifications.read",
+    "auth.login",
+    "auth.logout",
+    "auth.register",
+    "auth.verify",
+    "auth.reset_request",
+    "auth.reset",
+    "auth.account",
+    "auth.change_password",
+    "auth.change_email",
+    "auth.confirm_email",
+    "auth.two_factor",
+    "auth.two_factor_login",
+    "auth.api_tokens",
+    "auth.revoke_api_token",
+    "referendums.check_receipt",
+    "notifications.read",
     "notifications.settings",
 }
 
 
 def table_fingerprint(app) -> dict[str, int]:
     with app.app_context():
-        return {t.name: db.session.scalar(select(func.count()).select_from(t))
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: db.session.scalar(select(func.count()).select_from(t))
+            for t in Base.metadata.sorted_tables
+        }
 
 
 def test_every_write_route_refuses_an_auditor_and_nothing_changes(app):

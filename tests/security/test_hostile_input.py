@@ -10,7 +10,6 @@ import inspect
 import pkgutil
 
 import pytest
-
 from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -35,7 +34,7 @@ NASTY = [
     "javascript:alert(1)",
     "' OR 1=1--",
     "title desc; drop table member",
-    "=HYPERLINK(\"http://x\",\"y\")",
+    '=HYPERLINK("http://x","y")',
     "9" * 40,
     "-1",
     "1e309",
@@ -53,8 +52,11 @@ def form_field_names() -> list[str]:
         module = importlib.import_module(f"deliberate.forms.{info.name}")
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, FlaskForm) and cls is not FlaskForm:
-                names.update(name for name in dir(cls) if not name.startswith("_")
-                             and hasattr(getattr(cls, name), "field_class"))
+                names.update(
+                    name
+                    for name in dir(cls)
+                    if not name.startswith("_") and hasattr(getattr(cls, name), "field_class")
+                )
     return sorted(names)
 
 
@@ -63,8 +65,10 @@ FIELDS = form_field_names()
 
 def row_counts(app) -> dict[str, int]:
     with app.app_context():
-        return {t.name: db.session.scalar(select(func.count()).select_from(t))
-                for t in Base.metadata.sorted_tables}
+        return {
+            t.name: db.session.scalar(select(func.count()).select_from(t))
+            for t in Base.metadata.sorted_tables
+        }
 
 
 def post_routes(app, target: str) -> list[str]:
@@ -80,8 +84,9 @@ def post_routes(app, target: str) -> list[str]:
 
 
 values = st.one_of(st.sampled_from(NASTY), st.text(max_size=300))
-form_data = st.lists(st.tuples(st.sampled_from(FIELDS + ["role", "is_admin", "id"]), values),
-                     max_size=12)
+form_data = st.lists(
+    st.tuples(st.sampled_from(FIELDS + ["role", "is_admin", "id"]), values), max_size=12
+)
 
 
 @pytest.fixture
@@ -94,8 +99,11 @@ def signed_in_committee(app):
     return client, post_routes(app, target)
 
 
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_hostile_forms_never_crash_and_refusals_write_nothing(app, signed_in_committee, data):
     client, routes = signed_in_committee
@@ -117,8 +125,7 @@ def test_invalid_utf8_and_repeated_fields_get_a_clear_refusal(app, client, auth)
     token = csrf_from(client.get("/account").get_data(as_text=True))
     before = row_counts(app)
     raw = b"csrf_token=" + token.encode() + b"&display_name=%FF%FE%00&language=en&language=xx"
-    response = client.post("/account", data=raw,
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post("/account", data=raw, content_type="application/x-www-form-urlencoded")
     assert 200 <= response.status_code < 500
     assert row_counts(app) == before or response.status_code == 302
 

@@ -1,13 +1,15 @@
 """T06: SQLite runs in WAL mode with synchronous=FULL, so a commit survives a power cut."""
 
+import pytest
 from sqlalchemy import text
 
 from deliberate.extensions import db
 from tests.conftest import POSTGRES_URL
-import pytest
 
 
-@pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite pragmas; PostgreSQL is configured by the server")
+@pytest.mark.skipif(
+    bool(POSTGRES_URL), reason="SQLite pragmas; PostgreSQL is configured by the server"
+)
 def test_every_sqlite_connection_is_wal_with_full_sync(app):
     with app.app_context():
         for _ in range(3):  # fresh pool connections, not just the first one

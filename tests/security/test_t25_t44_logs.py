@@ -11,8 +11,6 @@ import logging
 import re
 from datetime import timedelta
 
-import pytest
-
 from deliberate.extensions import db
 from deliberate.models import utcnow
 from deliberate.services import mail
@@ -33,10 +31,17 @@ def every_log_text(records) -> list[str]:
 
 
 def register_confirm_login(app, client, auth, email="eve@example.org"):
-    auth.post("/register", {
-        "display_name": NAME_WITH_CRLF, "email": email, "password": SECRET_PASSWORD,
-        "password_confirm": SECRET_PASSWORD, "local_group": "0", "accept_declaration": "y",
-    })
+    auth.post(
+        "/register",
+        {
+            "display_name": NAME_WITH_CRLF,
+            "email": email,
+            "password": SECRET_PASSWORD,
+            "password_confirm": SECRET_PASSWORD,
+            "local_group": "0",
+            "accept_declaration": "y",
+        },
+    )
     path = link_in(outbox(app)[-1][2])
     client.post(path, data={"csrf_token": csrf_from(client.get(path).get_data(as_text=True))})
     assert auth.login(email, SECRET_PASSWORD).status_code == 302
@@ -49,11 +54,13 @@ def test_passwords_tokens_receipts_and_choices_never_reach_a_log_record(app, cli
     verify_path = register_confirm_login(app, client, auth)
     start = utcnow() - timedelta(hours=1)
     vote = make_vote(app, opens_at=start, closes_at=start + timedelta(days=1), now=utcnow())
-    page = auth.post(f"/referendums/{vote}/vote", {"choice": "yes"},
-                     token_from=f"/referendums/{vote}").get_data(as_text=True)
+    page = auth.post(
+        f"/referendums/{vote}/vote", {"choice": "yes"}, token_from=f"/referendums/{vote}"
+    ).get_data(as_text=True)
     receipt = re.search(r'<code id="receipt">([^<]+)</code>', page).group(1)
-    auth.post(f"/referendums/{vote}/receipt", {"receipt": receipt},
-              token_from=f"/referendums/{vote}")
+    auth.post(
+        f"/referendums/{vote}/receipt", {"receipt": receipt}, token_from=f"/referendums/{vote}"
+    )
     auth.logout()
     auth.login("eve@example.org", "wrong password, logged?")
     auth.post("/reset", {"email": "eve@example.org"})
@@ -87,8 +94,13 @@ def test_a_display_name_with_crlf_cannot_forge_a_log_line(app, client, caplog):
     with app.app_context():
         stored = db.session.query(Member.display_name).filter_by(email="eve@example.org").scalar()
         assert "\r" not in stored and "\n" not in stored
-        mail.queue(db.session, to="eve@example.org", subject=f"Hi {NAME_WITH_CRLF}",
-                   body=NAME_WITH_CRLF, now=utcnow())
+        mail.queue(
+            db.session,
+            to="eve@example.org",
+            subject=f"Hi {NAME_WITH_CRLF}",
+            body=NAME_WITH_CRLF,
+            now=utcnow(),
+        )
         db.session.commit()
         mail.deliver_due(db.session, Down(), sender="x@example.org", now=utcnow())
     messages = [r.getMessage() for r in caplog.records]
