@@ -1,12 +1,23 @@
-"""Past proposals as the feasibility what-ifs see them: final signatures, days, groups."""
+"""The organisation's history as the feasibility what-ifs see it: past proposals (final
+signatures, days, groups) and past referendums (electorate and votes)."""
 
 from collections import defaultdict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from deliberate.core.rules import PastProposal
-from deliberate.models import LocalGroup, Proposal, ProposalState, SignatureTally
+from deliberate.core.rules import PastProposal, PastReferendum
+from deliberate.models import (
+    Ballot,
+    LocalGroup,
+    Proposal,
+    ProposalState,
+    Referendum,
+    ReferendumKind,
+    ReferendumState,
+    SignatureTally,
+    VoteMethod,
+)
 
 # States a proposal reaches only after its collection has finished.
 FINISHED = (
@@ -41,3 +52,32 @@ def past_proposals(session: Session) -> tuple[PastProposal, ...]:
         days = max(1, (ended - proposal.signatures_open_at).days) if ended else 1
         past.append(PastProposal(proposal.signature_count, days, groups.get(proposal.id, {})))
     return tuple(past)
+
+
+def past_referendums(session: Session) -> tuple[PastReferendum, ...]:
+    """Every closed yes/no referendum, oldest first: electorate and the votes cast."""
+    closed = session.scalars(
+        select(Referendum)
+        .where(
+            Referendum.state == ReferendumState.CLOSED,
+            Referendum.method == VoteMethod.YES_NO,
+            Referendum.kind == ReferendumKind.REFERENDUM,
+        )
+        .order_by(Referendum.closed_at, Referendum.id)
+    ).all()
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for referendum_id, choice, n in session.execute(
+        select(Ballot.referendum_id, Ballot.choice, func.count())
+        .where(Ballot.referendum_id.in_([r.id for r in closed]))
+        .group_by(Ballot.referendum_id, Ballot.choice)
+    ):
+        counts[referendum_id][choice] = n
+    return tuple(
+        PastReferendum(
+            r.electorate_size or 0,
+            counts[r.id].get("yes", 0),
+            counts[r.id].get("no", 0),
+            counts[r.id].get("abstain", 0),
+        )
+        for r in closed
+    )

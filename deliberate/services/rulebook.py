@@ -316,9 +316,12 @@ def organisation_history(session: Session) -> History:
     """The organisation's past proposals and referendums, for feasibility what-ifs.
 
     Proposals: every one that finished collecting, with its final signatures, days
-    collected and signatures by local group. Referendums are filled in by their issue.
+    collected and signatures by local group. Referendums: every closed yes/no referendum.
     """
-    return History(proposals=proposal_history.past_proposals(session))
+    return History(
+        proposals=proposal_history.past_proposals(session),
+        referendums=proposal_history.past_referendums(session),
+    )
 
 
 def electorate(session: Session) -> tuple[int, dict[str, int]]:
