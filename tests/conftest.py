@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher, profiles
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 
 from config import TestConfig
@@ -22,6 +23,12 @@ from deliberate.services import passwords
 # Still argon2id, at its cheapest settings, so the suite is not dominated by hashing.
 passwords._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password")
+
+# CI replays the same examples every run (a red build must be reproducible); locally,
+# property tests keep exploring new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() == "true":
+    hypothesis_settings.load_profile("ci")
 
 PASSWORD = "correct horse battery"
 _PASSWORD_HASH = passwords.hash_password(PASSWORD)
