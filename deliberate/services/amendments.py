@@ -22,9 +22,8 @@ from deliberate.models import (
     Member,
     Proposal,
     ProposalState,
-    ProposalTextVersion,
 )
-from deliberate.services import audit_log, debate_mail, markdown
+from deliberate.services import audit_log, debate_mail, drafting
 
 MAX_BODY = 50_000
 # The committee may put its alternative beside the proposal until voting starts.
@@ -127,20 +126,9 @@ def _new_text_version(
     proposal.title = amendment.proposed_title
     proposal.summary = amendment.proposed_summary
     proposal.body = amendment.proposed_body
-    proposal.body_html = markdown.render(proposal.body)
     proposal.text_version += 1
     amendment.resulting_version = proposal.text_version
-    session.add(
-        ProposalTextVersion(
-            proposal_id=proposal.id,
-            number=proposal.text_version,
-            title=proposal.title,
-            summary=proposal.summary,
-            body=proposal.body,
-            body_html=proposal.body_html,
-            created_at=now,
-        )
-    )
+    drafting.record_text_version(session, proposal, now)
 
 
 def decide(

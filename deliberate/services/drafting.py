@@ -86,7 +86,8 @@ def counted_until(ruleset: RuleSet, proposal: Proposal, today: date) -> date:
     return today
 
 
-def _add_version(session: Session, proposal: Proposal, now: datetime) -> None:
+def record_text_version(session: Session, proposal: Proposal, now: datetime) -> None:
+    """Render the proposal's current text and keep it as version `proposal.text_version`."""
     proposal.body_html = markdown.render(proposal.body)
     session.add(
         ProposalTextVersion(
@@ -127,7 +128,7 @@ def create_draft(
     )
     session.add(proposal)
     session.flush()
-    _add_version(session, proposal, now)
+    record_text_version(session, proposal, now)
     session.add(
         ProposalTransition(
             proposal_id=proposal.id,
@@ -184,7 +185,7 @@ def edit(
     proposal.text_version += 1
     session.flush()
     session.refresh(proposal, ["local_group"])
-    _add_version(session, proposal, now)
+    record_text_version(session, proposal, now)
     session.commit()
     return proposal
 
