@@ -28,7 +28,12 @@ class Role(enum.Enum):
 
 def new_public_id() -> str:
     """A random identifier for URLs, so ids reveal neither order nor count (T34)."""
-    return secrets.token_urlsafe(9)
+    # Never a leading "-" or "_": an id like "-fAb3…" would read as an option to the CLI
+    # (`flask audit export -fAb3… OUT.zip`) and is easy to mangle when copied.
+    while True:
+        value = secrets.token_urlsafe(9)
+        if value[0].isalnum():
+            return value
 
 
 def new_session_token() -> str:

@@ -55,3 +55,10 @@ def test_nfd_and_nfc_names_clean_to_the_same_text():
 
 def test_email_normalisation_lowercases_and_strips():
     assert normalise_email("  Ann@Example.ORG ") == "ann@example.org"
+
+
+def test_public_ids_never_start_with_a_dash_or_underscore():
+    from deliberate.models.member import new_public_id
+
+    ids = [new_public_id() for _ in range(3000)]
+    assert all(i[0].isalnum() and len(i) == 12 for i in ids)
