@@ -5,6 +5,9 @@ from sqlalchemy import func, select, update
 from deliberate.extensions import db
 from deliberate.models import (
     AuditEntry,
+    Contribution,
+    Discussion,
+    Endorsement,
     Member,
     OutboxMessage,
     OutboxStatus,
@@ -86,6 +89,28 @@ def test_seed_demo_creates_the_four_demo_logins_once(app):
         }
     assert roles["auditor@demo.deliberate.test"] == {Role.AUDITOR}
     assert roles["member@demo.deliberate.test"] == set()
+
+
+def test_seeded_demo_keeps_every_stored_count_true(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo", "--members", "40"])
+    checked = runner.invoke(args=["audit", "check-invariants"])
+    assert checked.exit_code == 0, checked.output
+    with app.app_context():
+        endorsements = dict(
+            db.session.execute(
+                select(Endorsement.contribution_id, func.count()).group_by(
+                    Endorsement.contribution_id
+                )
+            ).all()
+        )
+        contributions = db.session.scalars(select(Contribution)).all()
+        assert sum(endorsements.values()) > 100
+        for contribution in contributions:
+            assert contribution.endorsement_count == endorsements.get(contribution.id, 0)
+        for discussion in db.session.scalars(select(Discussion)):
+            rows = sum(1 for c in contributions if c.discussion_id == discussion.id)
+            assert discussion.contribution_count == rows
 
 
 def test_verify_log_names_the_first_broken_entry(app):
