@@ -55,7 +55,9 @@ export DELIBERATE_ROOT="$ROOT"
 status=0
 echo "=== Test suite on SQLite ==="
 .venv/bin/python -m pytest "$@" || status=1
-echo "=== Test suite on PostgreSQL (127.0.0.1:$PG_PORT) ==="
+# tests/core tests the pure domain package, which imports no database code (its purity
+# is itself a test), so those tests run once, above; everything else runs again here.
+echo "=== Test suite on PostgreSQL (127.0.0.1:$PG_PORT; tests/core ran above) ==="
 TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PG_PORT/deliberate_test" \
-  .venv/bin/python -m pytest "$@" || status=1
+  .venv/bin/python -m pytest --ignore=tests/core "$@" || status=1
 exit $status
