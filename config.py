@@ -37,6 +37,9 @@ class Config:
     )
     # Seconds a write waits for a busy database before the user is told "not recorded".
     DATABASE_BUSY_TIMEOUT = _int("DATABASE_BUSY_TIMEOUT", 5)
+    # SQLite: fail any transaction that writes after reading without begin_write()
+    # (deliberate/database.py). On in the test suite; production skips the check.
+    DATABASE_CHECK_WRITES = _bool("DATABASE_CHECK_WRITES", False)
 
     # The organisation.
     ORG_NAME = os.environ.get("ORG_NAME", "Deliberate Demo Organisation")
@@ -76,6 +79,12 @@ class Config:
     # Proposals: drafts per member; signatures per connection (bots sign from one address).
     RATELIMIT_PROPOSE = os.environ.get("RATELIMIT_PROPOSE", "5 per hour;20 per day")
     RATELIMIT_SIGN = os.environ.get("RATELIMIT_SIGN", "30 per minute;300 per hour")
+    # Beyond this many signatures on one proposal within an hour from one IP address (or
+    # email domain), further ones are stored but held, not counted, until the committee
+    # releases or rejects them on /admin/signatures (T32). 0 turns a check off. The domain
+    # check is off by default: big mail providers share a domain with half the members.
+    SIGNATURE_QUARANTINE_PER_IP_PER_HOUR = _int("SIGNATURE_QUARANTINE_PER_IP_PER_HOUR", 20)
+    SIGNATURE_QUARANTINE_PER_DOMAIN_PER_HOUR = _int("SIGNATURE_QUARANTINE_PER_DOMAIN_PER_HOUR", 0)
     # Posting, replying and editing in debates, per member.
     RATELIMIT_POST = os.environ.get("RATELIMIT_POST", "10 per minute;100 per hour")
     RATELIMIT_HEADERS_ENABLED = True
@@ -123,6 +132,7 @@ class TestConfig(Config):
 
     ENV_NAME = "test"
     TESTING = True
+    DATABASE_CHECK_WRITES = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_SERVER = ""

@@ -4,7 +4,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -36,7 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from deliberate.web import register_blueprints
     from deliberate.web.errors import register_error_handlers
-    from deliberate.web.security import register_security_headers
+    from deliberate.web.security import register_origin_check, register_security_headers
 
     register_blueprints(app)
     from deliberate.api import bp as api_blueprint
@@ -48,6 +48,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.register_blueprint(bench_bp)
     register_error_handlers(app)
     register_security_headers(app)
+    register_origin_check(app)
 
     from deliberate.cli import register_commands
 
@@ -80,7 +81,7 @@ def _init_extensions(app: Flask) -> None:
     )
     db.init_app(app)
     with app.app_context():
-        database.configure_engine(db.engine)
+        database.configure_engine(db.engine, check_writes=app.config["DATABASE_CHECK_WRITES"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -105,6 +106,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _select_locale() -> str | None:
+    """The member's setting, else the browser's preference; the default outside a request.
+
+    CLI commands and the mail worker have an app context but no request: their text (and
+    any lazy error message they print) is in the default language. Mail to a member is
+    written in that member's language instead (``deliberate.i18n.in_language_of``).
+    """
+    if not has_request_context():
+        return None  # Flask-Babel then uses BABEL_DEFAULT_LOCALE
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language

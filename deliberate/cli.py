@@ -9,7 +9,9 @@ from flask.cli import AppGroup, with_appcontext
 
 from deliberate import cli_proposals, cli_votes
 from deliberate.core.errors import DeliberateError
+from deliberate.database import begin_write
 from deliberate.extensions import db
+from deliberate.i18n import error_message
 from deliberate.mailer.transports import transport_from_config
 from deliberate.models import Member, MembershipStatus, Role, RoleGrant, utcnow
 from deliberate.services import accounts, audit_log, demo, mail, passwords, roll_import
@@ -34,7 +36,8 @@ def create_committee(email: str, name: str, password: str) -> None:
     try:
         passwords.check_strength(password)
     except DeliberateError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(error_message(error)) from error
+    begin_write(db.session)
     if accounts.find_by_email(db.session, email):
         raise click.ClickException(f"{email} already has an account.")
     now = utcnow()
@@ -176,7 +179,7 @@ def export_bundle(referendum_id: str, out: Path) -> None:
             )
     except DeliberateError as error:
         partial.unlink(missing_ok=True)
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(error_message(error)) from error
     partial.replace(out)
     click.echo(f"Wrote {out}: {summary.ballot_count} ballots, head digest {summary.head_digest}.")
     click.echo(f"Manifest SHA-256: {summary.manifest_sha256}")

@@ -6,7 +6,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from deliberate.extensions import db
 from deliberate.models import utcnow
-from deliberate.services import proposals, signature_checks
+from deliberate.services import proposals, signature_checks, signature_quarantine
 
 
 def register(app: Flask) -> None:
@@ -33,8 +33,11 @@ def proposals_group() -> None:
 def reconcile(fix: bool) -> None:
     """Compare stored signature counts with the signature rows; report, and with --fix repair."""
     drifts = signature_checks.reconcile(db.session, fix=fix, now=utcnow())
+    held = signature_quarantine.held_count(db.session)
+    if held:
+        click.echo(f"{held} signature(s) held for a committee check, not counted (T32).")
     if not drifts:
-        click.echo("Every stored count matches its signature rows.")
+        click.echo("Every stored count matches its counted signature rows.")
         return
     for drift in drifts:
         click.echo(

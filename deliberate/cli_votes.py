@@ -19,6 +19,7 @@ from deliberate.core.tally import load_profile, recount
 from deliberate.core.tally.preflib import EXTENSIONS
 from deliberate.core.tally.recount import FORMATS, METHODS
 from deliberate.extensions import db
+from deliberate.i18n import error_message
 from deliberate.models import utcnow
 from deliberate.services import checkpoints, counting, referendums
 
@@ -49,7 +50,7 @@ def recount_command(file: Path, method: str, seats: int, file_format: str | None
         profile = load_profile(file, file_format)
         result = recount(profile, method, seats, seed=seed)
     except DeliberateError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(error_message(error)) from error
     click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
@@ -84,7 +85,7 @@ def tick() -> None:
             )
         except DeliberateError as error:
             db.session.rollback()
-            click.echo(f"{public_id}: {error.message}", err=True)
+            click.echo(f"{public_id}: {error_message(error)}", err=True)
         else:
             click.echo(f"closed {public_id}: {made.verdict}")
 
@@ -103,7 +104,7 @@ def verify(public_id: str) -> None:
     try:
         referendum = referendums.get(db.session, public_id)
     except DeliberateError as error:
-        raise click.ClickException(error.message) from error
+        raise click.ClickException(error_message(error)) from error
     problems = checkpoints.verify(db.session, referendum)
     if problems:
         raise click.ClickException("The ballot chain does not verify:\n" + "\n".join(problems))

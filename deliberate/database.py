@@ -1,13 +1,48 @@
 """Engine settings that make writes durable and locks explicit on both databases.
 
-SQLite: WAL with synchronous=FULL (a committed vote survives a power cut, T06), foreign
-keys on, and BEGIN IMMEDIATE so a writer waits out busy_timeout instead of failing at
-once (SQLAlchemy's pysqlite recipe). PostgreSQL: a lock timeout, so a database held busy
-answers "not recorded" rather than hanging (T07).
+SQLite: WAL with synchronous=FULL (a committed vote survives a power cut, T06) and
+foreign keys on. A transaction that only reads is a plain (deferred) BEGIN: in WAL mode
+it never blocks a writer and is never blocked by one, so pages, the session's member
+lookup and the rest of a request's reads run beside the writes. A transaction that will
+write starts with ``begin_write(session)``, which issues BEGIN IMMEDIATE: the writer
+waits out busy_timeout for the database's one write lock *before* it reads anything.
+That matters because SQLite cannot safely upgrade a reading transaction to a writing
+one: if another connection holds or has taken the write lock since the first read, the
+upgrade fails at once with "database is locked", without waiting. Every service that
+writes therefore calls begin_write() before its first read; with ``check_writes`` on
+(the test suite), a request whose deferred transaction writes after reading raises
+WriteAfterReadError, so a service that forgets fails its tests rather than production.
+
+PostgreSQL: a lock timeout, so a database held busy answers "not recorded" rather than
+hanging (T07). Rows a write depends on are locked with FOR UPDATE / FOR SHARE in the
+services; begin_write() does nothing there.
 """
 
+from dataclasses import dataclass
+
+from flask import has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, scoped_session
+
+# Execution option on the connection of a write transaction (read by the begin hook).
+WRITE_OPTION = "deliberate_write"
+_STATE = "deliberate_transaction"
+_READS = frozenset({"SELECT", "WITH"})
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
+
+
+class WriteAfterReadError(RuntimeError):
+    """A deferred SQLite transaction wrote after reading: begin_write() was not called."""
+
+
+@dataclass
+class _Transaction:
+    """What the current SQLite transaction on one connection has done so far."""
+
+    is_write: bool
+    has_read: bool = False
+    has_written: bool = False
 
 
 def engine_options(database_url: str, busy_timeout: int, base: dict) -> dict:
@@ -17,6 +52,8 @@ def engine_options(database_url: str, busy_timeout: int, base: dict) -> dict:
     if url.get_backend_name() == "sqlite":
         options.setdefault("connect_args", {})
         options["connect_args"] = {**options["connect_args"], "timeout": busy_timeout}
+        # A file database cannot drop a connection the way a server can: no ping needed.
+        options.pop("pool_pre_ping", None)
     elif url.get_backend_name() == "postgresql":
         timeout_ms = busy_timeout * 1000
         options["connect_args"] = {
@@ -26,8 +63,14 @@ def engine_options(database_url: str, busy_timeout: int, base: dict) -> dict:
     return options
 
 
-def configure_engine(engine: Engine) -> None:
-    """Install the SQLite connection pragmas and BEGIN IMMEDIATE on this engine."""
+def configure_engine(engine: Engine, *, check_writes: bool = False) -> None:
+    """Install the SQLite pragmas and the deferred / IMMEDIATE begin on this engine.
+
+    ``check_writes``: raise WriteAfterReadError when, inside a request, a deferred
+    transaction writes after it has read (the test suite turns it on; production only
+    pays for the bookkeeping). Outside requests (tests' own setup, one-off CLI work) the
+    check stays quiet.
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -43,4 +86,67 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        is_write = bool(connection.get_execution_options().get(WRITE_OPTION))
+        connection.info[_STATE] = _Transaction(is_write)
+        import os as _os, time as _t
+        _w0 = _t.perf_counter()
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if is_write else "BEGIN")
+        if is_write and _os.environ.get("H9_LOCKLOG"):
+            connection.info["h9"] = (_w0, _t.perf_counter())
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
+        state = connection.info.get(_STATE)
+        if state is None or state.is_write or state.has_written:
+            return
+        words = statement[:16].split(None, 1)
+        verb = words[0].upper() if words else ""
+        if verb in _READS:
+            state.has_read = True
+        elif verb in _WRITES:
+            if state.has_read and check_writes and has_request_context():
+                raise WriteAfterReadError(
+                    "This transaction read and then wrote without database.begin_write(): "
+                    "on SQLite such a write fails at once with 'database is locked' when "
+                    "another writer is active. Call begin_write(session) before the reads."
+                )
+            state.has_written = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection):
+        connection.info.pop(_STATE, None)
+        h9 = connection.info.pop("h9", None)
+        if h9:
+            import os as _os, time as _t
+            with open(_os.environ["H9_LOCKLOG"], "a") as fh:
+                fh.write(f"{_os.getpid()} {h9[1]-h9[0]:.5f} {_t.perf_counter()-h9[1]:.5f}\n")
+
+
+def begin_write(session: Session) -> None:
+    """Make the session's transaction a write transaction before it reads anything.
+
+    SQLite: a read-only transaction already open (the request's member lookup, the
+    view's load) is ended, then BEGIN IMMEDIATE waits for the write lock (busy_timeout,
+    then OperationalError). What the read loaded stays loaded, as it would on
+    PostgreSQL, where the same objects carry on into the write under READ COMMITTED:
+    a service reloads under the lock the rows its decision rests on (proposals.lock,
+    FOR UPDATE / FOR SHARE with populate_existing). A transaction that already writes,
+    or already holds the lock, is left as it is. PostgreSQL: nothing to do.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    if session.in_transaction():
+        state = session.connection().info.get(_STATE)
+        if state is None or state.is_write or state.has_written:
+            return
+        if session.new or session.dirty or session.deleted:
+            return  # ending the transaction here would split the caller's unit of work
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()  # a read-only transaction: nothing is written
+        finally:
+            session.expire_on_commit = expire
+    session.connection(execution_options={WRITE_OPTION: True})

@@ -1,6 +1,7 @@
 """Proposals: every proposal past its draft, with its signature count and thresholds."""
 
 from flask import jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from deliberate.api import BadParameter, bp, page_arguments, page_of
@@ -77,7 +78,7 @@ def proposal(ref: str):
         select(Proposal).where(Proposal.public_id == ref, Proposal.state != ProposalState.DRAFT)
     )
     if found is None:
-        raise NotFoundError("There is no such proposal.")
+        raise NotFoundError(_l("There is no such proposal."))
     return jsonify(proposal_item(found))
 
 

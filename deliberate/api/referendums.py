@@ -3,6 +3,7 @@
 import json
 
 from flask import jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from deliberate.api import BadParameter, bp, page_arguments, page_of
@@ -57,7 +58,7 @@ def _visible():
 def _get(public_id: str) -> Referendum:
     found = db.session.scalar(_visible().where(Referendum.public_id == public_id))
     if found is None:
-        raise NotFoundError("There is no such vote.")
+        raise NotFoundError(_l("There is no such vote."))
     return found
 
 
@@ -93,7 +94,7 @@ def referendum(referendum_id: str):
 def referendum_results(referendum_id: str):
     found = _get(referendum_id)
     if found.state is not ReferendumState.CLOSED or found.result_json is None:
-        raise NotFoundError("Results are published when voting has closed.")
+        raise NotFoundError(_l("Results are published when voting has closed."))
     result = json.loads(found.result_json)
     return jsonify(
         {

@@ -4,13 +4,19 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from deliberate.core.messages import N_, Message
+
 # The house rules a moderator cites when hiding a contribution; shown on /debate/rules.
 HOUSE_RULES: tuple[tuple[str, str, str], ...] = (
-    ("R1", "Personal attacks", "Argue with ideas, not with people. No insults or harassment."),
-    ("R2", "Discrimination", "No contempt for anyone because of who they are."),
-    ("R3", "Off topic", "Stay with the proposal under discussion."),
-    ("R4", "Spam", "No advertising, repeated posts or floods of links."),
-    ("R5", "Private information", "Never publish someone's private details."),
+    (
+        "R1",
+        N_("Personal attacks"),
+        N_("Argue with ideas, not with people. No insults or harassment."),
+    ),
+    ("R2", N_("Discrimination"), N_("No contempt for anyone because of who they are.")),
+    ("R3", N_("Off topic"), N_("Stay with the proposal under discussion.")),
+    ("R4", N_("Spam"), N_("No advertising, repeated posts or floods of links.")),
+    ("R5", N_("Private information"), N_("Never publish someone's private details.")),
 )
 RULE_CODES = frozenset(code for code, _title, _text in HOUSE_RULES)
 
@@ -26,7 +32,7 @@ def rule_label(code: str | None) -> str:
     """'R1 Personal attacks' for a rule code, or the code itself when unknown."""
     for rule_code, title, _text in HOUSE_RULES:
         if rule_code == code:
-            return f"{rule_code} {title}"
+            return Message("%(code)s %(title)s", code=rule_code, title=title)
     return code or ""
 
 

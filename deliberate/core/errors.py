@@ -2,7 +2,13 @@
 
 
 class DeliberateError(Exception):
-    """Base of every expected, user-facing failure; carries a plain-language message."""
+    """Base of every expected, user-facing failure; carries a plain-language message.
+
+    The message is translatable: core passes a ``core.messages.N_`` Message, services a
+    lazy string (``flask_babel.lazy_gettext``). Show it with ``deliberate.i18n.error_message``,
+    which gives plain text in the reader's language; ``str(error)`` is the same text
+    without translating core's English.
+    """
 
     status = 400
     code = "error"

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from deliberate.core.errors import PhaseError
+from deliberate.core.messages import N_
 from deliberate.core.rules import RuleSet
 
 # When the rules require a committee decision but let silence count for nothing, the
@@ -55,19 +56,20 @@ EDITABLE = frozenset({S.DRAFT, S.SEEKING_COSPONSORS, S.AWAITING_COMMITTEE})
 WITHDRAWABLE = frozenset({S.DRAFT, S.SEEKING_COSPONSORS, S.AWAITING_COMMITTEE, S.COLLECTING})
 FINAL = frozenset(state for state, targets in ALLOWED.items() if not targets)
 
+# What members read for each state (translated where shown: deliberate.labels).
 STATE_TEXT = {
-    S.DRAFT: "Draft",
-    S.SEEKING_COSPONSORS: "Seeking co-sponsors",
-    S.AWAITING_COMMITTEE: "Awaiting the committee",
-    S.COLLECTING: "Collecting signatures",
-    S.QUALIFIED: "Qualified",
-    S.LAPSED: "Lapsed",
-    S.WITHDRAWN: "Withdrawn",
-    S.REJECTED: "Rejected",
-    S.DELIBERATION: "In deliberation",
-    S.VOTING: "Voting",
-    S.PASSED: "Passed",
-    S.FAILED: "Failed",
+    S.DRAFT: N_("Draft"),
+    S.SEEKING_COSPONSORS: N_("Seeking co-sponsors"),
+    S.AWAITING_COMMITTEE: N_("Awaiting the committee"),
+    S.COLLECTING: N_("Collecting signatures"),
+    S.QUALIFIED: N_("Qualified"),
+    S.LAPSED: N_("Lapsed"),
+    S.WITHDRAWN: N_("Withdrawn"),
+    S.REJECTED: N_("Rejected"),
+    S.DELIBERATION: N_("In deliberation"),
+    S.VOTING: N_("Voting"),
+    S.PASSED: N_("Passed"),
+    S.FAILED: N_("Failed"),
 }
 
 
@@ -75,14 +77,21 @@ def check_transition(current: State, target: State) -> None:
     """Raise PhaseError unless ``current -> target`` is a step of the machine."""
     if target not in ALLOWED[current]:
         raise PhaseError(
-            f"A proposal that is '{STATE_TEXT[current].lower()}' cannot become "
-            f"'{STATE_TEXT[target].lower()}'."
+            N_(
+                "A proposal at the stage “%(current)s” cannot move to “%(target)s”.",
+                current=STATE_TEXT[current],
+                target=STATE_TEXT[target],
+            )
         )
 
 
 @dataclass(frozen=True)
 class Step:
-    """One step to take: the new state and the cause recorded on the timeline."""
+    """One step to take: the new state and the cause recorded on the timeline.
+
+    The cause is stored as English text; causes without values are marked N_ so that the
+    timeline can show them translated (the others stay as recorded).
+    """
 
     to: State
     cause: str
@@ -92,7 +101,12 @@ def after_registration(ruleset: RuleSet) -> Step:
     """Where a draft goes when its author registers it."""
     if ruleset.co_sponsors:
         return Step(S.SEEKING_COSPONSORS, f"Registered; {ruleset.co_sponsors} co-sponsors needed")
-    return after_cosponsors(ruleset, "Registered; no co-sponsors needed")
+    if ruleset.admission.is_required:
+        return Step(
+            S.AWAITING_COMMITTEE,
+            N_("Registered; no co-sponsors needed; the committee must admit it"),
+        )
+    return Step(S.COLLECTING, N_("Registered; no co-sponsors needed; signatures open"))
 
 
 def after_cosponsors(ruleset: RuleSet, cause: str = "Enough co-sponsors") -> Step:
@@ -182,11 +196,11 @@ def due_step(
     elif state is S.COLLECTING and passed(clock.collection_closes_at):
         if tiers_met and not leads_to_vote(ruleset):
             return Step(S.QUALIFIED, f"Collection closed with {tiers_met} tier(s) reached")
-        return Step(S.LAPSED, "Collection closed without reaching the threshold")
+        return Step(S.LAPSED, N_("Collection closed without reaching the threshold"))
     elif state is S.QUALIFIED and leads_to_vote(ruleset):
-        return Step(S.DELIBERATION, "Qualified for a vote: deliberation begins")
+        return Step(S.DELIBERATION, N_("Qualified for a vote: deliberation begins"))
     elif state is S.DELIBERATION and passed(clock.deliberation_ends_at):
-        return Step(S.VOTING, "Deliberation is over: voting opens")
+        return Step(S.VOTING, N_("Deliberation is over: voting opens"))
     return None
 
 

@@ -11,25 +11,35 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_
 
 
 def local_to_utc(local: datetime, zone: str, *, field: str | None = None) -> datetime:
     """The UTC instant of a naive local time in ``zone``; refuses gaps and repeats."""
     if local.tzinfo is not None:
-        raise ValidationError("Give the local time without a zone.", field=field)
+        raise ValidationError(N_("Give the local time without a zone."), field=field)
     tz = ZoneInfo(zone)
     early, late = local.replace(tzinfo=tz, fold=0), local.replace(tzinfo=tz, fold=1)
     stamp = local.strftime("%Y-%m-%d %H:%M")
     # Non-existent: the time does not survive a round trip through UTC.
     if early.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local:
         raise ValidationError(
-            f"{stamp} does not exist in {zone}: the clocks go forward then. Choose another time.",
+            N_(
+                "%(time)s does not exist in %(zone)s: the clocks go forward then. "
+                "Choose another time.",
+                time=stamp,
+                zone=zone,
+            ),
             field=field,
         )
     # Ambiguous: the two readings of the repeated hour have different offsets.
     if early.utcoffset() != late.utcoffset():
         raise ValidationError(
-            f"{stamp} happens twice in {zone}: the clocks go back then. Choose another time.",
+            N_(
+                "%(time)s happens twice in %(zone)s: the clocks go back then. Choose another time.",
+                time=stamp,
+                zone=zone,
+            ),
             field=field,
         )
     return early.astimezone(UTC)

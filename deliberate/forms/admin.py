@@ -6,13 +6,14 @@ from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from deliberate import labels
 from deliberate.models import MembershipStatus, Role
 
 
 class StatusForm(FlaskForm):
     status = SelectField(
         _l("New status"),
-        choices=[(s.value, s.value.capitalize()) for s in MembershipStatus],
+        choices=labels.choices(MembershipStatus),
         validators=[DataRequired()],
     )
     effective_on = DateField(
@@ -27,7 +28,7 @@ class StatusForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(
         _l("Role"),
-        choices=[(r.value, r.value.capitalize()) for r in Role],
+        choices=labels.choices(Role),
         validators=[DataRequired()],
     )
     action = SelectField(

@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from deliberate.core.debate import HOUSE_RULES
+from deliberate.core.debate import HOUSE_RULES, rule_label
+from deliberate.i18n import lazy
 
 STANCES = [
     ("none", _l("No stance")),
@@ -33,7 +34,7 @@ class FlagForm(FlaskForm):
 class HideForm(FlaskForm):
     rule = SelectField(
         _l("House rule broken"),
-        choices=[(code, f"{code} {title}") for code, title, _text in HOUSE_RULES],
+        choices=[(code, lazy(rule_label(code))) for code, _title, _text in HOUSE_RULES],
         validators=[DataRequired()],
     )
     reason = TextAreaField(

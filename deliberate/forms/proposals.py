@@ -1,4 +1,4 @@
-"""Forms for proposals: the text, signing, invitations, the committee gate, invalidation."""
+"""Forms for proposals: text, signing, invitations, the committee gate, signature review."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -7,6 +7,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -74,3 +75,22 @@ class InvalidateForm(FlaskForm):
     )
     expected = IntegerField(validators=[Optional()])
     action = HiddenField(default="preview")
+
+
+class HeldSignaturesForm(FlaskForm):
+    """Release held signatures into the count, or reject them (T32)."""
+
+    signature = SelectMultipleField(
+        _l("Signatures"),
+        coerce=int,
+        validators=[DataRequired(_l("Tick at least one held signature."))],
+    )
+    decision = SelectField(
+        _l("Decision"),
+        choices=[("release", _l("Release")), ("reject", _l("Reject"))],
+        validators=[DataRequired()],
+    )
+    reason = TextAreaField(
+        _l("Reason (recorded in the audit log; needed to reject)"),
+        validators=[Optional(), Length(max=500)],
+    )

@@ -12,17 +12,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from deliberate.models import MembershipStatus, ReferendumKind, VoteMethod
+from deliberate import labels
+from deliberate.labels import METHOD_LABELS
+from deliberate.models import MembershipStatus, ReferendumKind
 
-METHOD_LABELS = {
-    VoteMethod.YES_NO: _l("Yes / no / abstain"),
-    VoteMethod.SINGLE: _l("One of several options"),
-    VoteMethod.APPROVAL: _l("Approval (tick every option you accept)"),
-    VoteMethod.IRV: _l("Ranked, instant-runoff (one seat)"),
-    VoteMethod.STV: _l("Ranked, single transferable vote (several seats)"),
-    VoteMethod.SCHULZE: _l("Ranked, Schulze (a full ranking)"),
-    VoteMethod.DOUBLE_YES: _l("Proposal and counter-proposal with a deciding question"),
-}
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -59,7 +52,7 @@ class NewVoteForm(FlaskForm):
     )
     statuses = SelectMultipleField(
         _l("Who may vote"),
-        choices=[(s.value, s.value.capitalize()) for s in MembershipStatus],
+        choices=labels.choices(MembershipStatus),
         default=[MembershipStatus.ACTIVE.value],
     )
     min_membership_days = IntegerField(

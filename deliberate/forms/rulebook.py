@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from deliberate import labels
 from deliberate.core.rules import (
     Majority,
     MembershipStatus,
@@ -34,6 +35,7 @@ from deliberate.core.rules import (
 from deliberate.core.rules.describe import label_for
 from deliberate.core.rules.presets import PRESETS
 from deliberate.core.rules.ruleset import CONSEQUENCE_TEXT
+from deliberate.i18n import lazy
 
 TIER_ROWS = 4
 MAX_TIERS = 8
@@ -122,7 +124,8 @@ class TierForm(Form):
     consequence = SelectField(
         _l("What reaching it brings about"),
         default="",
-        choices=[("", _l("(no tier)"))] + [(c.value, text) for c, text in CONSEQUENCE_TEXT.items()],
+        choices=[("", _l("(no tier)"))]
+        + [(c.value, lazy(text)) for c, text in CONSEQUENCE_TEXT.items()],
     )
     respond_within_days = _optional_days(_l("The committee must respond within (days)"))
     groups_needed = IntegerField(
@@ -201,7 +204,7 @@ class RuleSetForm(FlaskForm):
     double_majority = BooleanField(_l("A majority of local groups must also approve"))
     statuses = MultiCheckboxField(
         _l("Membership statuses that may take part"),
-        choices=[(s.value, s.value.capitalize()) for s in MembershipStatus],
+        choices=labels.choices(MembershipStatus),
     )
     min_membership_days = IntegerField(
         _l("Minimum length of membership (days)"),
@@ -224,7 +227,7 @@ class RuleSetForm(FlaskForm):
     )
     entrenched = MultiCheckboxField(
         _l("Entrenched: only a members' referendum can change"),
-        choices=[(path, label_for(path)) for path in ENTRENCHABLE],
+        choices=[(path, lazy(label_for(path))) for path in ENTRENCHABLE],
     )
     reason = TextAreaField(
         _l("Reason for the change (shown in the public history)"), validators=[Length(max=2000)]
@@ -238,7 +241,7 @@ class RuleSetForm(FlaskForm):
         names = sorted(set(groups) | ({current} if current else set()))
         self.group.choices = [self.group.choices[0], *((name, name) for name in names)]
         extra = sorted(set(entrenched) - set(ENTRENCHABLE))
-        self.entrenched.choices = [(p, label_for(p)) for p in (*ENTRENCHABLE, *extra)]
+        self.entrenched.choices = [(p, lazy(label_for(p))) for p in (*ENTRENCHABLE, *extra)]
 
 
 def _tier_data(tier: Tier) -> dict:

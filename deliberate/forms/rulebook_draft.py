@@ -27,6 +27,7 @@ from deliberate.core.rules import (
     VoteRules,
 )
 from deliberate.forms.rulebook import MAJORITIES, RuleSetForm, TierForm
+from deliberate.i18n import error_message
 
 _PERCENT = re.compile(r"\d{1,3}(\.\d{1,6})?")
 _FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
@@ -73,9 +74,9 @@ class _Collector:
         except ValidationError as error:
             self.failed = True
             if field is None:
-                self.form.form_errors.append(error.message)
+                self.form.form_errors.append(error_message(error))
             else:
-                field.errors = [*field.errors, error.message]
+                field.errors = [*field.errors, error_message(error)]
 
 
 def _threshold(count, percentage_field, combine: str, what: str) -> Threshold:

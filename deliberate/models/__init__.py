@@ -30,6 +30,7 @@ from deliberate.models.notification import Notification, NotificationPreference
 from deliberate.models.outbox_message import OutboxMessage, OutboxStatus
 from deliberate.models.proposal import (
     CoSponsor,
+    HoldReason,
     Proposal,
     ProposalState,
     ProposalTextVersion,
@@ -58,6 +59,7 @@ __all__ = [
     "Contribution",
     "ContributionRevision",
     "CoSponsor",
+    "HoldReason",
     "CounterProposal",
     "Discussion",
     "Endorsement",

@@ -71,9 +71,11 @@ class Member(Base):
     totp_last_step: Mapped[int | None]
 
     local_group: Mapped[LocalGroup | None] = relationship(lazy="joined")
+    # Loaded when asked for (the signed-in member's permissions, the admin pages): most
+    # members loaded are authors, signers or posters, whose roles nothing reads.
     role_grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="member",
-        lazy="selectin",
+        lazy="select",
         cascade="all, delete-orphan",
         foreign_keys="RoleGrant.member_id",
     )

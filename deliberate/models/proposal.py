@@ -31,6 +31,13 @@ class ProposalState(enum.Enum):
     FAILED = "failed"
 
 
+class HoldReason(enum.Enum):
+    """Why a signature is held for a committee check instead of being counted (T32)."""
+
+    IP_BURST = "ip_burst"
+    EMAIL_DOMAIN_BURST = "email_domain_burst"
+
+
 def new_invitation_token() -> str:
     """The secret in a proposal's co-sponsor invitation link."""
     return secrets.token_urlsafe(24)
@@ -120,6 +127,8 @@ class Signature(Base):
         Index("ix_signature_email_domain", "email_domain"),
         # The proposal page lists the latest public signers without sorting every row.
         Index("ix_signature_proposal_id_signed_at", "proposal_id", "signed_at"),
+        # The committee's list of held signatures.
+        Index("ix_signature_quarantined_at", "quarantined_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,6 +141,13 @@ class Signature(Base):
     withdrawn_at: Mapped[datetime | None]
     invalidated_at: Mapped[datetime | None]
     invalidation_reason: Mapped[str | None] = mapped_column(String(500))
+    # Held for a committee check (a burst from one address or domain): the row exists, so
+    # the member cannot sign twice, but it is not counted until released; a rejection
+    # invalidates it. Counted means: not withdrawn, not invalidated, not held.
+    quarantined_at: Mapped[datetime | None]
+    quarantine_reason: Mapped[HoldReason | None] = mapped_column(
+        Enum(HoldReason, native_enum=False, length=24, validate_strings=True)
+    )
     ip_address: Mapped[str | None] = mapped_column(String(45))
     email_domain: Mapped[str | None] = mapped_column(String(254))
 

@@ -9,12 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from deliberate.core.errors import ValidationError
 from deliberate.core.text import clean_line, normalise_email
+from deliberate.database import begin_write
+from deliberate.i18n import in_language_of
 from deliberate.mailer import texts
 from deliberate.models import LocalGroup, Member, MembershipStatus, RollEntry, TokenPurpose
 from deliberate.services import mail, passwords, tokens
@@ -30,8 +33,18 @@ class AccountMail:
     reset_max_age: int = 3600
 
 
-def _send(session: Session, to: str, message: tuple[str, str], now: datetime) -> None:
-    subject, body = message
+def _send(
+    session: Session,
+    to: str,
+    message: Callable[[], tuple[str, str]],
+    now: datetime,
+    *,
+    member: Member | None,
+    own_action: bool = True,
+) -> None:
+    """Queue ``message()``, written in the language of ``member`` (the recipient, if any)."""
+    with in_language_of(member, own_action=own_action):
+        subject, body = message()
     mail.queue(session, to=to, subject=subject, body=body, now=now)
 
 
@@ -57,20 +70,30 @@ def register(
     """Create an unverified member and email a link; the answer never reveals if it existed."""
     passwords.check_strength(password)
     if not declaration_accepted:
-        raise ValidationError("You must accept the declaration to join.")
+        raise ValidationError(_l("You must accept the declaration to join."))
     name = clean_line(display_name)
     if not name:
-        raise ValidationError("Enter the name other members will see.")
+        raise ValidationError(_l("Enter the name other members will see."))
     email = normalise_email(email)
-    if find_by_email(session, email) is not None:
+    # Hashed on every path, known address or not, so the time taken says nothing (T30);
+    # and before the write lock, so the lock is not held while argon2 works.
+    password_hash = passwords.hash_password(password)
+    begin_write(session)
+    existing = find_by_email(session, email)
+    if existing is not None:
         _send(
-            session, email, texts.already_registered(mailer.org_name, mailer.link("reset", "")), now
+            session,
+            email,
+            lambda: texts.already_registered(mailer.org_name, mailer.link("reset", "")),
+            now,
+            member=existing,
+            own_action=False,  # perhaps not its owner: the owner's language, not the browser's
         )
         session.commit()
         return
     roll = session.execute(select(RollEntry).where(RollEntry.email == email)).scalar_one_or_none()
     if admission_mode == "roll" and roll is None:
-        _send(session, email, texts.not_on_roll(mailer.org_name), now)
+        _send(session, email, lambda: texts.not_on_roll(mailer.org_name), now, member=None)
         session.commit()
         return
     if (
@@ -78,11 +101,11 @@ def register(
         and local_group_id is not None
         and session.get(LocalGroup, local_group_id) is None
     ):
-        raise ValidationError("Choose one of the local groups listed.")
+        raise ValidationError(_l("Choose one of the local groups listed."))
     member = Member(
         email=email,
         display_name=name,
-        password_hash=passwords.hash_password(password),
+        password_hash=password_hash,
         declaration_accepted_at=now,
         local_group_id=roll.local_group_id if roll else local_group_id,
         joined_on=roll.joined_on if roll else now.date(),
@@ -104,13 +127,18 @@ def register(
         max_age=mailer.verify_max_age,
     )
     _send(
-        session, email, texts.verify_email(mailer.org_name, name, mailer.link("verify", raw)), now
+        session,
+        email,
+        lambda: texts.verify_email(mailer.org_name, name, mailer.link("verify", raw)),
+        now,
+        member=member,
     )
     session.commit()
 
 
 def verify_email(session: Session, raw_token: str, now: datetime) -> Member:
     """Confirm the address the token was sent to."""
+    begin_write(session)
     token = tokens.consume(session, raw_token, TokenPurpose.VERIFY_EMAIL, now)
     member = session.get_one(Member, token.member_id)
     if member.email_verified_at is None:
@@ -136,6 +164,7 @@ def request_password_reset(
     session: Session, email: str, *, mailer: AccountMail, now: datetime
 ) -> None:
     """Email a reset link if the address has an account; say nothing either way."""
+    begin_write(session)
     member = find_by_email(session, email)
     if member is None:
         return
@@ -147,7 +176,11 @@ def request_password_reset(
         max_age=mailer.reset_max_age,
     )
     _send(
-        session, member.email, texts.reset_password(mailer.org_name, mailer.link("reset", raw)), now
+        session,
+        member.email,
+        lambda: texts.reset_password(mailer.org_name, mailer.link("reset", raw)),
+        now,
+        member=member,
     )
     session.commit()
 
@@ -165,7 +198,9 @@ def _set_password(
     passwords.check_strength(new_password)
     member.password_hash = passwords.hash_password(new_password)
     member.session_token = new_session_token()  # signs out every other session (T28)
-    _send(session, member.email, texts.password_changed(mailer.org_name), now)
+    _send(
+        session, member.email, lambda: texts.password_changed(mailer.org_name), now, member=member
+    )
 
 
 def reset_password(
@@ -173,6 +208,7 @@ def reset_password(
 ) -> Member:
     """Set a new password from a reset link; the link also proves the email address."""
     passwords.check_strength(new_password)
+    begin_write(session)
     token = tokens.consume(session, raw_token, TokenPurpose.RESET_PASSWORD, now)
     member = session.get_one(Member, token.member_id)
     _set_password(session, member, new_password, mailer, now)
@@ -193,7 +229,8 @@ def change_password(
 ) -> None:
     """Change the password after checking the current one; notify the address."""
     if not passwords.verify_password(member.password_hash, current):
-        raise ValidationError("Your current password is not correct.")
+        raise ValidationError(_l("Your current password is not correct."))
+    begin_write(session)
     _set_password(session, member, new_password, mailer, now)
     session.commit()
 
@@ -209,13 +246,28 @@ def request_email_change(
 ) -> None:
     """Send a confirmation link to the new address and a notice to the old one."""
     if not passwords.verify_password(member.password_hash, password):
-        raise ValidationError("Your password is not correct.")
+        raise ValidationError(_l("Your password is not correct."))
     new_email = normalise_email(new_email)
     if new_email == member.email:
-        raise ValidationError("That is already your email address.")
-    _send(session, member.email, texts.email_change_requested(mailer.org_name), now)
-    if find_by_email(session, new_email) is not None:
-        _send(session, new_email, texts.email_taken(mailer.org_name), now)
+        raise ValidationError(_l("That is already your email address."))
+    begin_write(session)
+    _send(
+        session,
+        member.email,
+        lambda: texts.email_change_requested(mailer.org_name),
+        now,
+        member=member,
+    )
+    owner = find_by_email(session, new_email)
+    if owner is not None:
+        _send(
+            session,
+            new_email,
+            lambda: texts.email_taken(mailer.org_name),
+            now,
+            member=owner,
+            own_action=False,
+        )
     else:
         raw = tokens.issue(
             session,
@@ -228,8 +280,9 @@ def request_email_change(
         _send(
             session,
             new_email,
-            texts.confirm_new_email(mailer.org_name, mailer.link("email", raw)),
+            lambda: texts.confirm_new_email(mailer.org_name, mailer.link("email", raw)),
             now,
+            member=member,
         )
     session.commit()
 
@@ -238,15 +291,22 @@ def confirm_email_change(
     session: Session, raw_token: str, *, mailer: AccountMail, now: datetime
 ) -> Member:
     """Move the account to the confirmed new address and tell the old one."""
+    begin_write(session)
     token = tokens.consume(session, raw_token, TokenPurpose.CHANGE_EMAIL, now)
     member = session.get_one(Member, token.member_id)
     old_email, new_email = member.email, token.new_email or ""
     if find_by_email(session, new_email) is not None:
         session.rollback()
-        raise ValidationError("That address now belongs to another account; nothing changed.")
+        raise ValidationError(_l("That address now belongs to another account; nothing changed."))
     member.email = new_email
     member.email_verified_at = now
-    _send(session, old_email, texts.email_changed(mailer.org_name, new_email), now)
+    _send(
+        session,
+        old_email,
+        lambda: texts.email_changed(mailer.org_name, new_email),
+        now,
+        member=member,
+    )
     session.commit()
     return member
 
@@ -255,6 +315,7 @@ def end_session(session: Session, member: Member) -> None:
     """Sign out: a new session token makes every copied cookie worthless (T28)."""
     from deliberate.models.member import new_session_token
 
+    begin_write(session)
     member.session_token = new_session_token()
     session.commit()
 
@@ -265,7 +326,8 @@ def update_profile(
     """Change the public name and the preferred language."""
     name = clean_line(display_name)
     if not name:
-        raise ValidationError("Enter the name other members will see.")
+        raise ValidationError(_l("Enter the name other members will see."))
+    begin_write(session)
     member.display_name = name
     member.language = language or None
     session.commit()

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from deliberate.core import lifecycle
@@ -26,6 +27,7 @@ from deliberate.core.rules import (
     rulebook_from_dict,
     rulebook_hash,
 )
+from deliberate.database import begin_write
 from deliberate.models import Proposal
 from deliberate.services import rulebook
 from deliberate.services.proposals import lock
@@ -60,24 +62,25 @@ def set_amendment(
     now: datetime,
 ) -> Proposal:
     """Store the rulebook in force with ``kind`` set to ``ruleset`` as the amendment."""
+    begin_write(session)
     proposal = lock(session, proposal_id)
     if proposal.author_id != author_id:
-        raise NotFoundError("Only the proposal's author can do that.")
+        raise NotFoundError(_l("Only the proposal's author can do that."))
     if not carries_amendment(proposal):
-        raise PhaseError("Only a rule-change proposal carries an amendment to the rulebook.")
+        raise PhaseError(_l("Only a rule-change proposal carries an amendment to the rulebook."))
     if not is_editable(proposal):
         raise PhaseError(
-            "The amendment is frozen: signatures have opened, so members know what they sign."
+            _l("The amendment is frozen: signatures have opened, so members know what they sign.")
         )
     current = rulebook.current_rulebook(session)
     if kind not in current.rulesets:
-        raise ValidationError("Choose one of the kinds of proposal.", field="kind")
+        raise ValidationError(_l("Choose one of the kinds of proposal."), field="kind")
     proposed = rulebook.with_kind(current, kind, ruleset)
     if rulebook_hash(proposed) == rulebook_hash(current):
-        raise ValidationError("This changes no rule; change at least one rule to propose it.")
+        raise ValidationError(_l("This changes no rule; change at least one rule to propose it."))
     text = canonical_json(proposed)
     if text == proposal.amendment_json:
-        raise ValidationError("Nothing has changed, so the amendment was not saved again.")
+        raise ValidationError(_l("Nothing has changed, so the amendment was not saved again."))
     proposal.amendment_json = text
     session.commit()
     return proposal

@@ -8,12 +8,14 @@ for it yet). The amendment keeps the text it was written against, so its diff is
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from deliberate.core import debate as rules
 from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
 from deliberate.core.text import clean_line
+from deliberate.database import begin_write
 from deliberate.models import (
     Amendment,
     AmendmentState,
@@ -42,15 +44,15 @@ def _text(title: str, summary: str, body: str) -> tuple[str, str, str]:
     title, summary = clean_line(title or ""), clean_line(summary or "")
     body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if not title:
-        raise ValidationError("Give the title.", field="title")
+        raise ValidationError(_l("Give the title."), field="title")
     if len(title) > 200:
-        raise ValidationError("Keep the title under 200 characters.", field="title")
+        raise ValidationError(_l("Keep the title under 200 characters."), field="title")
     if len(summary) > 1000:
-        raise ValidationError("Keep the summary under 1,000 characters.", field="summary")
+        raise ValidationError(_l("Keep the summary under 1,000 characters."), field="summary")
     if not body:
-        raise ValidationError("Give the text.", field="body")
+        raise ValidationError(_l("Give the text."), field="body")
     if len(body) > MAX_BODY:
-        raise ValidationError("The text is too long.", field="body")
+        raise ValidationError(_l("The text is too long."), field="body")
     return title, summary, body
 
 
@@ -86,14 +88,17 @@ def propose(
     now: datetime,
 ) -> Amendment:
     """A member proposes a new text while the proposal is in deliberation."""
+    begin_write(session)
     if proposal.state is not ProposalState.DELIBERATION:
-        raise PhaseError("Amendments can be proposed only while the proposal is in deliberation.")
+        raise PhaseError(
+            _l("Amendments can be proposed only while the proposal is in deliberation.")
+        )
     title, summary, body = _text(title, summary, body)
     reason = " ".join((reason or "").split())[:2000]
     if not reason:
-        raise ValidationError("Say why the text should change.", field="reason")
+        raise ValidationError(_l("Say why the text should change."), field="reason")
     if (title, summary, body) == (proposal.title, proposal.summary, proposal.body):
-        raise ValidationError("The proposed text is the same as the current one.", field="body")
+        raise ValidationError(_l("The proposed text is the same as the current one."), field="body")
     amendment = Amendment(
         proposal_id=proposal.id,
         author_id=author.id,
@@ -116,7 +121,7 @@ def get_amendment(session: Session, public_id: str) -> Amendment:
     """The amendment with this public id, or NotFoundError."""
     amendment = session.scalar(select(Amendment).where(Amendment.public_id == public_id))
     if amendment is None:
-        raise NotFoundError("There is no such amendment.")
+        raise NotFoundError(_l("There is no such amendment."))
     return amendment
 
 
@@ -142,19 +147,22 @@ def decide(
     now: datetime,
 ) -> Amendment:
     """A proposer accepts (a new text version) or declines an amendment, with a reason."""
+    begin_write(session)
     proposal = session.get(Proposal, amendment.proposal_id)
     if decider.id not in proposers(session, proposal):
-        raise NotFoundError("There is no such amendment.")  # T34: no hint it exists
+        raise NotFoundError(_l("There is no such amendment."))  # T34: no hint it exists
     if amendment.state is not AmendmentState.OPEN:
-        raise ConflictError("This amendment has already been decided.")
+        raise ConflictError(_l("This amendment has already been decided."))
     if proposal.state is not ProposalState.DELIBERATION:
-        raise PhaseError("Amendments can be decided only while the proposal is in deliberation.")
+        raise PhaseError(
+            _l("Amendments can be decided only while the proposal is in deliberation.")
+        )
     reason = " ".join((reason or "").split())[:1000]
     if not reason:
-        raise ValidationError("Give the reason for your decision.", field="reason")
+        raise ValidationError(_l("Give the reason for your decision."), field="reason")
     if accept and amendment.base_version != proposal.text_version:
         raise ConflictError(
-            "The text has changed since this amendment was written; it can only be declined."
+            _l("The text has changed since this amendment was written; it can only be declined.")
         )
     amendment.state = AmendmentState.ACCEPTED if accept else AmendmentState.DECLINED
     amendment.decision_reason = reason
@@ -203,8 +211,9 @@ def put_counter_proposal(
     now: datetime,
 ) -> CounterProposal:
     """The committee puts (or rewrites) its alternative beside the proposal; audited."""
+    begin_write(session)
     if proposal.state not in COUNTER_STATES:
-        raise PhaseError("A counter-proposal can be put only before voting starts.")
+        raise PhaseError(_l("A counter-proposal can be put only before voting starts."))
     title, _summary, body = _text(title, "", body)
     counter = counter_proposal_of(session, proposal)
     if counter is None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, BinaryIO
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from deliberate.core.ballot_chain import Checkpoint
 from deliberate.core.bundle import write_bundle
 from deliberate.core.bundle.writer import BundleSummary
 from deliberate.core.errors import PhaseError, ValidationError
+from deliberate.database import begin_write
 from deliberate.models import (
     Ballot,
     BallotCheckpoint,
@@ -57,9 +59,9 @@ BUNDLE_METHOD = {
 def _closed(session: Session, public_id: str) -> Referendum:
     referendum = referendums.get(session, public_id)
     if referendum.state is not ReferendumState.CLOSED or referendum.definition_json is None:
-        raise PhaseError("An audit bundle is made only for a vote that has closed.")
+        raise PhaseError(_l("An audit bundle is made only for a vote that has closed."))
     if referendum.method not in BUNDLE_METHOD:
-        raise ValidationError("bundles for double-yes votes are not supported yet")
+        raise ValidationError(_l("Audit bundles for double-yes votes are not supported yet."))
     return referendum
 
 
@@ -196,6 +198,7 @@ def export(
         rule_version=rule_version(session, referendum),
         signing_key=signing_key,
     )
+    begin_write(session)  # only now: the long read above never holds the write lock
     audit_log.record(
         session,
         actor=actor,

@@ -13,6 +13,7 @@ from deliberate.core.audit_chain import (
     entry_hash,
     first_broken,
 )
+from deliberate.database import begin_write
 from deliberate.models import AuditEntry, Member
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
@@ -37,6 +38,7 @@ def record(
     session: Session, *, actor: Member | None, action: str, payload: dict, now: datetime
 ) -> AuditEntry:
     """Add an entry to the log in the caller's transaction; the caller commits."""
+    begin_write(session)
     _lock_head(session)
     head = session.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)

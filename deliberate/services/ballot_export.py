@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,7 +61,7 @@ class BoardRow:
 
 def _closed(referendum: Referendum) -> None:
     if referendum.state is not ReferendumState.CLOSED:
-        raise NotFoundError("The ballot list is published when voting has closed.")
+        raise NotFoundError(_l("The ballot list is published when voting has closed."))
 
 
 def board(session: Session, referendum: Referendum) -> Iterator[BoardRow]:

@@ -18,6 +18,7 @@ from deliberate.core.ballot_chain import (
     should_checkpoint,
     verify_chain,
 )
+from deliberate.database import begin_write
 from deliberate.models import Ballot, BallotCheckpoint, Participation, Referendum, ReferendumState
 from deliberate.services import audit_log
 
@@ -62,6 +63,7 @@ def seal(
     min_minutes: float = DEFAULT_MIN_MINUTES,
 ) -> BallotCheckpoint | None:
     """Seal the waiting ballots if it is time; the caller holds the referendum row and commits."""
+    begin_write(session)
     waiting = [
         (tracker, choice)
         for tracker, choice in session.execute(
@@ -117,6 +119,7 @@ def seal_due(session: Session, now: datetime, **limits) -> int:
     ).all()
     sealed = 0
     for referendum_id in ids:
+        begin_write(session)
         referendum = session.execute(
             select(Referendum).where(Referendum.id == referendum_id).with_for_update()
         ).scalar_one()

@@ -11,6 +11,8 @@ import logging
 from datetime import datetime
 from fractions import Fraction
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,9 @@ from deliberate.core.rules import VoteRules, evaluate_vote, rulebook_from_dict
 from deliberate.core.rules._format import percent_text
 from deliberate.core.rules.voting import describe_majority
 from deliberate.core.tally import Ballot as TallyBallot
-from deliberate.core.tally import Profile, double_yes, recount
+from deliberate.core.tally import Profile, double_yes, recount, yes_no
+from deliberate.database import begin_write
+from deliberate.i18n import in_language
 from deliberate.models import (
     Ballot,
     Eligibility,
@@ -61,8 +65,19 @@ def result(referendum: Referendum) -> dict | None:
 # --- loading ----------------------------------------------------------------------------
 
 
-def _choices(session: Session, referendum: Referendum) -> list[str]:
-    return list(session.scalars(select(Ballot.choice).where(Ballot.referendum_id == referendum.id)))
+def _choice_counts(session: Session, referendum: Referendum) -> dict[str, int]:
+    """Ballots per distinct choice, counted by the database (GROUP BY), never row by row.
+
+    Every method counts from these: a ballot is its choice string and nothing else, so
+    n ballots with one choice count exactly as n copies of it (core.tally takes counts).
+    The bundle and the recount CSV still read every row, for the auditors.
+    """
+    rows = session.execute(
+        select(Ballot.choice, func.count())
+        .where(Ballot.referendum_id == referendum.id)
+        .group_by(Ballot.choice)
+    )
+    return {choice: n for choice, n in rows}
 
 
 def _participation_by_group(session: Session, referendum: Referendum) -> dict[int, int]:
@@ -158,7 +173,8 @@ def _group_row(group, voters: int) -> dict:
 
 
 def _count_yes_no(referendum, choices, rules, electorate, counters, voters_by_group) -> dict:
-    yes, no, abstain = (choices.count(a) for a in ("yes", "no", "abstain"))
+    totals = yes_no.count_grouped(choices.items())
+    yes, no, abstain = totals.yes, totals.no, totals.abstain
     by_group = None
     if rules.has_double_majority:
         by_group = {
@@ -169,7 +185,7 @@ def _count_yes_no(referendum, choices, rules, electorate, counters, voters_by_gr
 
 
 def _count_double_yes(referendum, choices, rules, electorate, counters, voters_by_group) -> dict:
-    totals = double_yes.count(choices)
+    totals = double_yes.count_grouped(choices.items())
     groups = None
     if rules.has_double_majority:
         groups = {g: double_yes.counts_from_counters(c) for g, c in counters.items()}
@@ -203,9 +219,9 @@ def _count_double_yes(referendum, choices, rules, electorate, counters, voters_b
     }
 
 
-def _profile(referendum: Referendum, choices: list[str]) -> Profile:
+def _profile(referendum: Referendum, choices: dict[str, int]) -> Profile:
     counts: dict[tuple, int] = {}
-    for choice in choices:
+    for choice, n in choices.items():
         kind, value = decode_choice(choice)
         if isinstance(value, str):
             ranks: tuple = (frozenset({value}),)
@@ -213,7 +229,7 @@ def _profile(referendum: Referendum, choices: list[str]) -> Profile:
             ranks = (value,) if value else ()
         else:
             ranks = tuple(frozenset(level) for level in value)
-        counts[ranks] = counts.get(ranks, 0) + 1
+        counts[ranks] = counts.get(ranks, 0) + n
     candidates = tuple(option.slug for option in referendum.options)
     ballots = sorted(counts.items(), key=lambda item: repr([sorted(r) for r in item[0]]))
     return Profile(candidates, tuple(TallyBallot(ranks, n) for ranks, n in ballots))
@@ -224,7 +240,7 @@ def _names(slugs, labels: dict[str, str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _count_options(referendum: Referendum, choices: list[str], turnout_text: str) -> dict:
+def _count_options(referendum: Referendum, choices: dict[str, int], turnout_text: str) -> dict:
     summary = recount(
         _profile(referendum, choices), _RECOUNT_METHOD[referendum.method], referendum.seats
     )
@@ -247,7 +263,7 @@ def _count_options(referendum: Referendum, choices: list[str], turnout_text: str
 
 def tally(session: Session, referendum: Referendum) -> dict:
     """Count every ballot of a vote whose final checkpoint is sealed."""
-    choices = _choices(session, referendum)
+    choices = _choice_counts(session, referendum)
     electorate = referendum.electorate_size or 0
     voted = session.scalar(
         select(func.count())
@@ -258,7 +274,7 @@ def tally(session: Session, referendum: Referendum) -> dict:
     turnout_text = f"{voted:,} of {electorate:,} members voted, {percent_text(turnout)} turnout"
     base = {
         "method": referendum.method.value,
-        "ballots": len(choices),
+        "ballots": sum(choices.values()),
         "participation": voted,
         "electorate": electorate,
         "turnout": _fraction(turnout),
@@ -281,11 +297,12 @@ def close_and_count(
     session: Session, referendum_id: str, now: datetime, *, base_url: str = ""
 ) -> Referendum:
     """Seal the final checkpoint, count, store the result and verdict, tell those concerned."""
+    begin_write(session)
     referendum = referendums.get(session, referendum_id, for_update=True)
     if referendum.state is ReferendumState.CLOSED:
-        raise PhaseError("This vote has already been counted.")
+        raise PhaseError(_l("This vote has already been counted."))
     if referendum.state is not ReferendumState.OPEN or now < referendum.closes_at:
-        raise PhaseError("Voting is still open, so nothing can be counted yet.")
+        raise PhaseError(_l("Voting is still open, so nothing can be counted yet."))
     checkpoints.seal(session, referendum, now=now, closing=True)
     session.flush()
     summary = tally(session, referendum)
@@ -348,34 +365,45 @@ def _enact(session: Session, referendum: Referendum, now: datetime) -> None:
         log.warning("referendum %s: amendment not enacted: %s", referendum.public_id, error.message)
 
 
-def _recipients(session: Session, proposal: Proposal | None) -> set[str]:
-    committee = session.scalars(
-        select(Member.email)
+def _recipients(session: Session, proposal: Proposal | None) -> dict[str, str | None]:
+    """Who is told the result: email -> the language they read (None: the default)."""
+    committee = session.execute(
+        select(Member.email, Member.language)
         .join(RoleGrant, RoleGrant.member_id == Member.id)
         .where(RoleGrant.role == Role.COMMITTEE)
     )
-    emails = set(committee)
+    emails = {email: language for email, language in committee}
     if proposal is not None:
-        emails.add(proposal.author.email)
-        signers = session.scalars(
-            select(Member.email)
+        emails[proposal.author.email] = proposal.author.language
+        signers = session.execute(
+            select(Member.email, Member.language)
             .join(Signature, Signature.member_id == Member.id)
             .where(
                 Signature.proposal_id == proposal.id,
                 Signature.withdrawn_at.is_(None),
                 Signature.invalidated_at.is_(None),
+                Signature.quarantined_at.is_(None),
             )
         )
-        emails.update(signers)
+        emails.update({email: language for email, language in signers})
     return emails
 
 
 def _notify(session, referendum: Referendum, proposal, *, base_url: str, now: datetime) -> None:
     link = f"{base_url}/referendums/{referendum.public_id}/results"
-    body = (
-        f"Voting has closed on: {referendum.question}\n\n"
-        f"{referendum.verdict}\n\n"
-        f"The full result, the ballot list and the checkpoints are at {link}\n"
-    )
-    for email in sorted(_recipients(session, proposal)):
-        mail.queue(session, to=email, subject=f"Result: {referendum.question}", body=body, now=now)
+    written: dict[str | None, tuple[str, str]] = {}  # each language's wording, made once
+    for email, language in sorted(_recipients(session, proposal).items()):
+        if language not in written:
+            with in_language(language):
+                written[language] = (
+                    gettext("Result: %(question)s", question=referendum.question),
+                    gettext(
+                        "Voting has closed on: %(question)s\n\n%(verdict)s\n\n"
+                        "The full result, the ballot list and the checkpoints are at %(link)s\n",
+                        question=referendum.question,
+                        verdict=referendum.verdict,
+                        link=link,
+                    ),
+                )
+        subject, body = written[language]
+        mail.queue(session, to=email, subject=subject, body=body, now=now)

@@ -8,6 +8,7 @@ address cannot fill the database.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session, joinedload
 from deliberate.core import debate as rules
 from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
 from deliberate.core.text import clean_line
+from deliberate.database import begin_write
+from deliberate.i18n import lazy
 from deliberate.models import (
     Contribution,
     ContributionRevision,
@@ -66,7 +69,7 @@ def proposal_subject(session: Session, public_id: str) -> Subject:
         select(Proposal).where(Proposal.public_id == public_id)
     ).scalar_one_or_none()
     if proposal is None or proposal.state in PRIVATE_STATES:
-        raise NotFoundError("There is no such proposal.")
+        raise NotFoundError(_l("There is no such proposal."))
     discussion = session.execute(
         select(Discussion).where(Discussion.proposal_id == proposal.id)
     ).scalar_one_or_none()
@@ -86,7 +89,7 @@ def referendum_subject(session: Session, public_id: str) -> Subject:
         select(Referendum).where(Referendum.public_id == public_id)
     ).scalar_one_or_none()
     if referendum is None or referendum.state is ReferendumState.DRAFT:
-        raise NotFoundError("There is no such referendum.")
+        raise NotFoundError(_l("There is no such referendum."))
     discussion = session.execute(
         select(Discussion).where(Discussion.referendum_public_id == public_id)
     ).scalar_one_or_none()
@@ -168,7 +171,7 @@ def thread(
 ) -> ThreadPage:
     """A page of threads in a fixed number of queries, however many replies they hold."""
     if sort not in SORTS:
-        raise ValidationError("Sort by 'endorsed' or 'newest'.", field="sort")
+        raise ValidationError(_l("Sort by 'endorsed' or 'newest'."), field="sort")
     if discussion is None:
         return ThreadPage([], 1, 1, 0, set(), set())
     top = select(Contribution).where(
@@ -177,7 +180,7 @@ def thread(
     total = session.scalar(select(func.count()).select_from(top.subquery())) or 0
     pages = max(1, -(-total // per_page))
     if page > pages:
-        raise NotFoundError("There is no such page.")
+        raise NotFoundError(_l("There is no such page."))
     order = (
         (Contribution.endorsement_count.desc(), Contribution.created_at.desc())
         if sort == "endorsed"
@@ -244,7 +247,7 @@ def get_contribution(session: Session, public_id: str) -> Contribution:
         select(Contribution).where(Contribution.public_id == public_id)
     ).scalar_one_or_none()
     if contribution is None:
-        raise NotFoundError("There is no such contribution.")
+        raise NotFoundError(_l("There is no such contribution."))
     return contribution
 
 
@@ -274,17 +277,19 @@ def revisions(session: Session, contribution: Contribution) -> list[Contribution
 def _clean_body(body: str) -> str:
     body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if not body:
-        raise ValidationError("Write something first.", field="body")
+        raise ValidationError(_l("Write something first."), field="body")
     if len(body) > MAX_BODY:
-        raise ValidationError(f"Keep it under {MAX_BODY:,} characters.", field="body")
+        raise ValidationError(_l("Keep it under %(n)s characters.", n=lazy(MAX_BODY)), field="body")
     return body
 
 
 def _check_can_post(subject: Subject, member: Member) -> None:
     if not subject.is_open:
-        raise PhaseError("This discussion is closed: the proposal is no longer open for debate.")
+        raise PhaseError(
+            _l("This discussion is closed: the proposal is no longer open for debate.")
+        )
     if member.status != MembershipStatus.ACTIVE or not member.is_verified:
-        raise ValidationError("Only active members with a confirmed email may take part.")
+        raise ValidationError(_l("Only active members with a confirmed email may take part."))
 
 
 def post(
@@ -299,11 +304,12 @@ def post(
     now: datetime,
 ) -> Contribution:
     """Add a contribution or a reply; tell the parent's author and anyone mentioned."""
+    begin_write(session)
     _check_can_post(subject, author)
     body = _clean_body(body)
     discussion = _discussion_for(session, subject, now)
     if parent is not None and parent.discussion_id != discussion.id:
-        raise NotFoundError("There is no such contribution.")
+        raise NotFoundError(_l("There is no such contribution."))
     contribution = Contribution(
         discussion_id=discussion.id,
         parent_id=parent.id if parent else None,
@@ -336,13 +342,14 @@ def edit(
     now: datetime,
 ) -> Contribution:
     """The author rewrites a contribution; the earlier text is kept as a revision."""
+    begin_write(session)
     if contribution.author_id != editor.id:
-        raise NotFoundError("There is no such contribution.")  # T34: not "forbidden"
+        raise NotFoundError(_l("There is no such contribution."))  # T34: not "forbidden"
     if contribution.is_hidden:
-        raise PhaseError("A hidden contribution cannot be edited; you may appeal instead.")
+        raise PhaseError(_l("A hidden contribution cannot be edited; you may appeal instead."))
     body = _clean_body(body)
     if body == contribution.body_markdown and stance == contribution.stance:
-        raise ValidationError("Nothing changed.", field="body")
+        raise ValidationError(_l("Nothing changed."), field="body")
     contribution.revision_count += 1
     session.add(
         ContributionRevision(
@@ -365,10 +372,11 @@ def edit(
 
 def endorse(session: Session, contribution: Contribution, *, member: Member, now: datetime) -> None:
     """Endorse once; the unique pair turns a second (even concurrent) try into a clear no."""
+    begin_write(session)
     if contribution.author_id == member.id:
-        raise ValidationError("You cannot endorse your own contribution.")
+        raise ValidationError(_l("You cannot endorse your own contribution."))
     if contribution.is_hidden:
-        raise PhaseError("A hidden contribution cannot be endorsed.")
+        raise PhaseError(_l("A hidden contribution cannot be endorsed."))
     contribution_id = contribution.id
     try:
         session.add(
@@ -377,7 +385,7 @@ def endorse(session: Session, contribution: Contribution, *, member: Member, now
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise ConflictError("You have already endorsed this contribution.") from None
+        raise ConflictError(_l("You have already endorsed this contribution.")) from None
     session.execute(
         Contribution.__table__.update()
         .where(Contribution.id == contribution_id)
@@ -390,18 +398,19 @@ def flag(
     session: Session, contribution: Contribution, *, member: Member, reason: str, now: datetime
 ) -> Flag:
     """Ask the moderators to look at a contribution, once per member, with a reason."""
+    begin_write(session)
     reason = clean_line(reason or "")[:500]
     if not reason:
-        raise ValidationError("Say which house rule it breaks, and how.", field="reason")
+        raise ValidationError(_l("Say which house rule it breaks, and how."), field="reason")
     if contribution.is_hidden:
-        raise PhaseError("This contribution is already hidden.")
+        raise PhaseError(_l("This contribution is already hidden."))
     flag = Flag(contribution_id=contribution.id, member_id=member.id, reason=reason, created_at=now)
     try:
         session.add(flag)
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise ConflictError("You have already flagged this contribution.") from None
+        raise ConflictError(_l("You have already flagged this contribution.")) from None
     session.commit()
     return flag
 

@@ -4,6 +4,7 @@ Links are absolute, built by the web layer and passed in; this module only decid
 is told and queues the mail in the caller's transaction.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from deliberate.core import debate as rules
 from deliberate.core.text import clean_line
+from deliberate.i18n import in_language_of, translate
 from deliberate.mailer import debate_texts
 from deliberate.models import Contribution, Member, MembershipStatus
 from deliberate.services import mail
@@ -28,8 +30,12 @@ class Notice:
 NO_NOTICE = Notice()
 
 
-def _send(session: Session, member: Member, message: tuple[str, str], now: datetime) -> None:
-    subject, body = message
+def _send(
+    session: Session, member: Member, message: Callable[[], tuple[str, str]], now: datetime
+) -> None:
+    """Queue ``message()`` to ``member``, written in their language."""
+    with in_language_of(member):
+        subject, body = message()
     mail.queue(session, to=member.email, subject=subject, body=body, now=now)
 
 
@@ -47,7 +53,12 @@ def notify_reply_and_mentions(
     name, title = clean_line(author.display_name), clean_line(title)
     told = {author.id}
     if parent is not None and parent.author_id not in told:
-        _send(session, parent.author, debate_texts.reply(notice.org, name, title, notice.link), now)
+        _send(
+            session,
+            parent.author,
+            lambda: debate_texts.reply(notice.org, name, title, notice.link),
+            now,
+        )
         told.add(parent.author_id)
     handles = rules.mentioned_handles(contribution.body_markdown)
     if not handles:
@@ -59,7 +70,12 @@ def notify_reply_and_mentions(
     )
     for member in mentioned:
         if member.id not in told:
-            _send(session, member, debate_texts.mention(notice.org, name, title, notice.link), now)
+            _send(
+                session,
+                member,
+                lambda: debate_texts.mention(notice.org, name, title, notice.link),
+                now,
+            )
             told.add(member.id)
 
 
@@ -67,14 +83,18 @@ def notify_hidden(
     session: Session, contribution: Contribution, *, title: str, notice: Notice, now: datetime
 ) -> None:
     """Tell the author their contribution was hidden, under which rule, and how to appeal."""
-    message = debate_texts.hidden(
-        notice.org,
-        clean_line(title),
-        rules.rule_label(contribution.hidden_rule),
-        contribution.hidden_reason or "",
-        notice.link,
+    _send(
+        session,
+        contribution.author,
+        lambda: debate_texts.hidden(
+            notice.org,
+            clean_line(title),
+            translate(rules.rule_label(contribution.hidden_rule)),
+            contribution.hidden_reason or "",
+            notice.link,
+        ),
+        now,
     )
-    _send(session, contribution.author, message, now)
 
 
 def notify_appeal_decided(
@@ -88,10 +108,14 @@ def notify_appeal_decided(
     now: datetime,
 ) -> None:
     """Tell the author how their appeal was decided."""
-    message = debate_texts.appeal_decided(
-        notice.org, clean_line(title), upheld, reason, notice.link
+    _send(
+        session,
+        contribution.author,
+        lambda: debate_texts.appeal_decided(
+            notice.org, clean_line(title), upheld, reason, notice.link
+        ),
+        now,
     )
-    _send(session, contribution.author, message, now)
 
 
 def notify_amendment_decided(
@@ -105,7 +129,11 @@ def notify_amendment_decided(
     now: datetime,
 ) -> None:
     """Tell an amendment's author what the proposers decided."""
-    message = debate_texts.amendment_decided(
-        notice.org, clean_line(title), accepted, reason, notice.link
+    _send(
+        session,
+        author,
+        lambda: debate_texts.amendment_decided(
+            notice.org, clean_line(title), accepted, reason, notice.link
+        ),
+        now,
     )
-    _send(session, author, message, now)

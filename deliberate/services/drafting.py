@@ -4,6 +4,7 @@ import secrets
 from dataclasses import replace
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from deliberate.core.errors import (
     ValidationError,
 )
 from deliberate.core.lifecycle import State
+from deliberate.core.messages import N_, join
 from deliberate.core.rules import (
     CountedUntil,
     RuleSet,
@@ -25,6 +27,9 @@ from deliberate.core.rules import (
     ruleset_hash,
 )
 from deliberate.core.text import clean_line, normalise_email
+from deliberate.database import begin_write
+from deliberate.i18n import lazy
+from deliberate.labels import lazy_label
 from deliberate.models import (
     CoSponsor,
     LocalGroup,
@@ -35,7 +40,7 @@ from deliberate.models import (
     ProposalTransition,
 )
 from deliberate.services import markdown, notifications, rulebook
-from deliberate.services.proposals import frozen_ruleset, lock, path_of, state_text, transition
+from deliberate.services.proposals import frozen_ruleset, lock, path_of, transition
 
 MAX_BODY = 20_000
 MAX_INVITES = 20
@@ -45,17 +50,19 @@ def _clean_text(title: str, summary: str, body: str) -> tuple[str, str, str]:
     title, summary = clean_line(title or ""), clean_line(summary or "")
     body = (body or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if not title:
-        raise ValidationError("Give the proposal a title.", field="title")
+        raise ValidationError(_l("Give the proposal a title."), field="title")
     if len(title) > 200:
-        raise ValidationError("Keep the title to 200 characters.", field="title")
+        raise ValidationError(_l("Keep the title to 200 characters."), field="title")
     if not summary:
-        raise ValidationError("Summarise the proposal in a sentence or two.", field="summary")
+        raise ValidationError(_l("Summarise the proposal in a sentence or two."), field="summary")
     if len(summary) > 1000:
-        raise ValidationError("Keep the summary to 1,000 characters.", field="summary")
+        raise ValidationError(_l("Keep the summary to 1,000 characters."), field="summary")
     if not body:
-        raise ValidationError("Write the text of the proposal.", field="body")
+        raise ValidationError(_l("Write the text of the proposal."), field="body")
     if len(body) > MAX_BODY:
-        raise ValidationError(f"Keep the text to {MAX_BODY:,} characters.", field="body")
+        raise ValidationError(
+            _l("Keep the text to %(n)s characters.", n=lazy(MAX_BODY)), field="body"
+        )
     return title, summary, body
 
 
@@ -63,7 +70,7 @@ def _check_group(session: Session, group_id: int | None) -> int | None:
     if not group_id:
         return None
     if session.get(LocalGroup, group_id) is None:
-        raise ValidationError("Choose one of the local groups.", field="local_group")
+        raise ValidationError(_l("Choose one of the local groups."), field="local_group")
     return group_id
 
 
@@ -114,8 +121,9 @@ def create_draft(
     now: datetime,
 ) -> Proposal:
     """Start a draft of ``kind``; only its author sees it until it is registered."""
+    begin_write(session)
     if kind not in rulebook.current_rulebook(session).rulesets:
-        raise ValidationError("Choose one of the kinds of proposal.", field="kind")
+        raise ValidationError(_l("Choose one of the kinds of proposal."), field="kind")
     title, summary, body = _clean_text(title, summary, body)
     proposal = Proposal(
         kind=kind,
@@ -135,7 +143,7 @@ def create_draft(
             from_state=None,
             to_state=ProposalState.DRAFT,
             at=now,
-            cause="Drafted",
+            cause=N_("Drafted"),
             actor_id=author.id,
         )
     )
@@ -147,7 +155,7 @@ def _own(session: Session, proposal_id: int, author_id: int) -> Proposal:
     proposal = lock(session, proposal_id)
     if proposal.author_id != author_id:
         # To anyone else an author's control is simply not there (T34), as for drafts.
-        raise NotFoundError("Only the proposal's author can do that.")
+        raise NotFoundError(_l("Only the proposal's author can do that."))
     return proposal
 
 
@@ -163,23 +171,26 @@ def edit(
     now: datetime,
 ) -> Proposal:
     """Save a new version of the text; refused once signatures have opened."""
+    begin_write(session)
     proposal = _own(session, proposal_id, author_id)
     if State(proposal.state.value) not in lifecycle.EDITABLE:
         raise PhaseError(
-            "The text is frozen: signatures have opened, so members know what they sign. "
-            "Earlier versions stay visible on the proposal page."
+            _l(
+                "The text is frozen: signatures have opened, so members know what they sign. "
+                "Earlier versions stay visible on the proposal page."
+            )
         )
     title, summary, body = _clean_text(title, summary, body)
     group_id = _check_group(session, local_group_id)
     if proposal.state != ProposalState.DRAFT and group_id != proposal.local_group_id:
-        raise PhaseError("The local group can only be changed while it is a draft.")
+        raise PhaseError(_l("The local group can only be changed while it is a draft."))
     if (title, summary, body, group_id) == (
         proposal.title,
         proposal.summary,
         proposal.body,
         proposal.local_group_id,
     ):
-        raise ValidationError("Nothing has changed, so no new version was saved.")
+        raise ValidationError(_l("Nothing has changed, so no new version was saved."))
     proposal.title, proposal.summary, proposal.body = title, summary, body
     proposal.local_group_id = group_id
     proposal.text_version += 1
@@ -194,18 +205,24 @@ def register(
     session: Session, *, proposal_id: int, author_id: int, now: datetime, base_url: str = ""
 ) -> Proposal:
     """Leave draft: freeze this kind's rules (version, JSON, hash) and take the first step."""
+    begin_write(session)
     proposal = _own(session, proposal_id, author_id)
     if proposal.state != ProposalState.DRAFT:
-        raise PhaseError("This proposal has already been registered.")
+        raise PhaseError(_l("This proposal has already been registered."))
     version = rulebook.current_version(session, now=now)
     ruleset = rulebook.rulebook_of(version).rulesets.get(proposal.kind)
     if ruleset is None:
         raise PhaseError(
-            f"The rulebook no longer has the kind '{proposal.kind}'; start a new proposal."
+            _l(
+                "The rulebook no longer has the kind “%(kind)s”; start a new proposal.",
+                kind=proposal.kind,
+            )
         )
     reasons = member_reasons(ruleset, proposal.author, proposal, now.date())
     if reasons:
-        raise NotEligibleError("You cannot register this proposal: " + "; ".join(reasons) + ".")
+        raise NotEligibleError(
+            _l("You cannot register this proposal: %(reasons)s.", reasons=lazy(join(reasons)))
+        )
     proposal.rulebook_version_id = version.id
     proposal.ruleset_json = canonical_json(ruleset)
     proposal.ruleset_hash = ruleset_hash(ruleset)
@@ -235,7 +252,7 @@ def cosponsor_count(session: Session, proposal_id: int) -> int:
 def check_invitation(proposal: Proposal, token: str) -> None:
     """NotFoundError unless ``token`` is this proposal's invitation secret."""
     if not secrets.compare_digest(proposal.cosponsor_token.encode(), (token or "").encode()):
-        raise NotFoundError("This invitation link is not valid.")
+        raise NotFoundError(_l("This invitation link is not valid."))
 
 
 def cosponsor(
@@ -248,19 +265,25 @@ def cosponsor(
     base_url: str = "",
 ) -> Proposal:
     """Back the proposal as a co-sponsor; the last one needed moves it on."""
+    begin_write(session)
     proposal = lock(session, proposal_id)
     check_invitation(proposal, token)
     if proposal.state != ProposalState.SEEKING_COSPONSORS:
         raise PhaseError(
-            f"This proposal is '{state_text(proposal).lower()}'; it no longer needs co-sponsors."
+            _l(
+                "This proposal is at the stage “%(state)s”; it no longer needs co-sponsors.",
+                state=lazy_label(proposal.state),
+            )
         )
     if proposal.author_id == member_id:
-        raise ValidationError("You are the author; co-sponsors are other members.")
+        raise ValidationError(_l("You are the author; co-sponsors are other members."))
     ruleset = frozen_ruleset(proposal)
     member = session.get(Member, member_id)
     reasons = member_reasons(ruleset, member, proposal, now.date())
     if reasons:
-        raise NotEligibleError("You cannot co-sponsor this proposal: " + "; ".join(reasons) + ".")
+        raise NotEligibleError(
+            _l("You cannot co-sponsor this proposal: %(reasons)s.", reasons=lazy(join(reasons)))
+        )
     try:
         with session.begin_nested():
             session.add(
@@ -272,7 +295,7 @@ def cosponsor(
                 )
             )
     except IntegrityError:
-        raise ConflictError("You already co-sponsor this proposal.") from None
+        raise ConflictError(_l("You already co-sponsor this proposal.")) from None
     if cosponsor_count(session, proposal.id) >= ruleset.co_sponsors:
         transition(
             session,
@@ -299,15 +322,16 @@ def invite(
     Only members get the invitation; the author is not told which addresses belong to
     members, so the form cannot be used to probe who is one.
     """
+    begin_write(session)
     proposal = _own(session, proposal_id, author_id)
     if proposal.state != ProposalState.SEEKING_COSPONSORS:
-        raise PhaseError("Invitations can be sent while the proposal seeks co-sponsors.")
+        raise PhaseError(_l("Invitations can be sent while the proposal seeks co-sponsors."))
     addresses = {normalise_email(a) for a in emails.replace(",", " ").split() if a.strip()}
     if not addresses:
-        raise ValidationError("Enter at least one email address.", field="emails")
+        raise ValidationError(_l("Enter at least one email address."), field="emails")
     if len(addresses) > MAX_INVITES or any("@" not in a for a in addresses):
         raise ValidationError(
-            f"Enter up to {MAX_INVITES} email addresses, separated by spaces or commas.",
+            _l("Enter up to %(n)s email addresses, separated by spaces or commas.", n=MAX_INVITES),
             field="emails",
         )
     ids = list(
@@ -319,7 +343,11 @@ def invite(
         session,
         member_ids=ids,
         kind="cosponsor_invitation",
-        text=f"{proposal.author.display_name} invites you to co-sponsor “{proposal.title}”",
+        text=_l(
+            "%(name)s invites you to co-sponsor “%(title)s”",
+            name=proposal.author.display_name,
+            title=proposal.title,
+        ),
         now=now,
         proposal_id=proposal.id,
         path=f"{path_of(proposal)}/cosponsor/{proposal.cosponsor_token}",

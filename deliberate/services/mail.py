@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from deliberate.database import begin_write
 from deliberate.mailer.transports import MailTransport, build_message
 from deliberate.models import OutboxMessage, OutboxStatus
 
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 
 # A claimed message is retried after this lease if its sender died mid-send.
 CLAIM_LEASE = timedelta(minutes=5)
+# Key in Session.info: set when this session queued a message (web.deliver_queued_mail).
+QUEUED = "has_queued_mail"
 
 
 def queue(session: Session, *, to: str, subject: str, body: str, now: datetime) -> OutboxMessage:
@@ -26,6 +29,7 @@ def queue(session: Session, *, to: str, subject: str, body: str, now: datetime) 
         to_address=to, subject=subject[:200], body_text=body, created_at=now, next_attempt_at=now
     )
     session.add(message)
+    session.info[QUEUED] = True  # the request's inline delivery has something to try
     return message
 
 
@@ -42,10 +46,15 @@ class DeliveryReport:
 
 def _claim_next(session: Session, now: datetime) -> OutboxMessage | None:
     """Take the next due message and push its next attempt past the lease, then commit."""
+    due = select(OutboxMessage).where(
+        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now
+    )
+    if session.scalar(due.with_only_columns(OutboxMessage.id).limit(1)) is None:
+        session.rollback()  # nothing due: a plain read, no write lock taken
+        return None
+    begin_write(session)
     message = session.execute(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        due.order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     ).scalar_one_or_none()
@@ -78,6 +87,7 @@ def deliver_due(
                 build_message(sender, message.to_address, message.subject, message.body_text)
             )
         except Exception as error:  # noqa: BLE001 - any transport failure means "retry later"
+            begin_write(session)
             log.warning(
                 "mail %s not sent (attempt %s): %s",
                 message.id,
@@ -91,6 +101,7 @@ def deliver_due(
                 message.next_attempt_at = now + retry_delay(message.attempts)
             report.failed += 1
         else:
+            begin_write(session)
             message.status = OutboxStatus.SENT
             message.sent_at = now
             message.last_error = None

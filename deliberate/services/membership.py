@@ -2,11 +2,14 @@
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from deliberate.core.errors import ConflictError, NotFoundError, ValidationError
 from deliberate.core.text import clean_line
+from deliberate.database import begin_write
+from deliberate.labels import lazy_label
 from deliberate.models import Member, MembershipStatus, Role, RoleGrant, StatusChange
 from deliberate.services import audit_log
 
@@ -17,7 +20,7 @@ def get_member(session: Session, public_id: str) -> Member:
         select(Member).where(Member.public_id == public_id)
     ).scalar_one_or_none()
     if member is None:
-        raise NotFoundError("There is no such member.")
+        raise NotFoundError(_l("There is no such member."))
     return member
 
 
@@ -32,12 +35,15 @@ def change_status(
     now: datetime,
 ) -> StatusChange:
     """Record a status change with its date and stated reason."""
+    begin_write(session)
     member = get_member(session, member_public_id)
     reason = clean_line(reason)
     if not reason:
-        raise ValidationError("State the reason for the change.")
+        raise ValidationError(_l("State the reason for the change."))
     if member.status == new_status:
-        raise ValidationError(f"The membership is already {new_status.value}.")
+        raise ValidationError(
+            _l("The membership is already “%(status)s”.", status=lazy_label(new_status))
+        )
     change = StatusChange(
         member_id=member.id,
         old_status=member.status,
@@ -79,9 +85,16 @@ def grant_role(
     session: Session, *, member_public_id: str, role: Role, actor: Member, now: datetime
 ) -> None:
     """Give a member a role; audited."""
+    begin_write(session)
     member = get_member(session, member_public_id)
     if role in member.roles:
-        raise ValidationError(f"{member.display_name} is already {role.value}.")
+        raise ValidationError(
+            _l(
+                "%(name)s already has the role “%(role)s”.",
+                name=member.display_name,
+                role=lazy_label(role),
+            )
+        )
     session.add(RoleGrant(member_id=member.id, role=role, granted_at=now, granted_by_id=actor.id))
     audit_log.record(
         session,
@@ -97,12 +110,21 @@ def revoke_role(
     session: Session, *, member_public_id: str, role: Role, actor: Member, now: datetime
 ) -> None:
     """Take a role away; audited. The last committee member cannot be removed."""
+    begin_write(session)
     member = get_member(session, member_public_id)
     grant = next((g for g in member.role_grants if g.role == role), None)
     if grant is None:
-        raise ValidationError(f"{member.display_name} is not {role.value}.")
+        raise ValidationError(
+            _l(
+                "%(name)s does not have the role “%(role)s”.",
+                name=member.display_name,
+                role=lazy_label(role),
+            )
+        )
     if role == Role.COMMITTEE and _committee_count(session) <= 1:
-        raise ConflictError("The last committee member cannot be removed; appoint another first.")
+        raise ConflictError(
+            _l("The last committee member cannot be removed; appoint another first.")
+        )
     member.role_grants.remove(grant)
     audit_log.record(
         session,
@@ -116,7 +138,12 @@ def revoke_role(
 
 def list_members(session: Session, *, query: str = "", page: int = 1, per_page: int = 50):
     """A page of members, filtered by name or email, ordered by name."""
-    statement = select(Member).order_by(Member.display_name, Member.id)
+    # The list shows every member's roles: load them with the page, not one by one.
+    statement = (
+        select(Member)
+        .options(selectinload(Member.role_grants))
+        .order_by(Member.display_name, Member.id)
+    )
     if query:
         pattern = f"%{query.lower()}%"
         statement = statement.where(

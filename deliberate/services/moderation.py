@@ -8,6 +8,7 @@ and the reason; the text stays for moderators and auditors. Every step is a publ
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from deliberate.core.errors import (
     ValidationError,
 )
 from deliberate.core.text import clean_line
+from deliberate.database import begin_write
 from deliberate.models import (
     Appeal,
     AppealDecision,
@@ -36,7 +38,7 @@ from deliberate.services import audit_log, debate_mail
 def _reason(reason: str, field: str = "reason") -> str:
     reason = clean_line(reason or "")[:500]
     if not reason:
-        raise ValidationError("Give the reason; it is shown publicly.", field=field)
+        raise ValidationError(_l("Give the reason; it is shown publicly."), field=field)
     return reason
 
 
@@ -89,11 +91,12 @@ def hide(
     now: datetime,
 ) -> ModerationAction:
     """Hide a contribution under a house rule, with a public reason; tell its author."""
+    begin_write(session)
     if rule not in rules.RULE_CODES:
-        raise ValidationError("Choose the house rule it breaks.", field="rule")
+        raise ValidationError(_l("Choose the house rule it breaks."), field="rule")
     reason = _reason(reason)
     if contribution.is_hidden:
-        raise ConflictError("This contribution is already hidden.")
+        raise ConflictError(_l("This contribution is already hidden."))
     contribution.is_hidden = True
     contribution.hidden_rule = rule
     contribution.hidden_reason = reason
@@ -121,14 +124,15 @@ def unhide(
     session: Session, contribution: Contribution, *, moderator: Member, reason: str, now: datetime
 ) -> ModerationAction:
     """Show a hidden contribution again (a moderator's own correction), publicly logged."""
+    begin_write(session)
     reason = _reason(reason)
     if not contribution.is_hidden:
-        raise ConflictError("This contribution is not hidden.")
+        raise ConflictError(_l("This contribution is not hidden."))
     pending = session.scalar(
         select(Appeal).where(Appeal.contribution_id == contribution.id, Appeal.decision.is_(None))
     )
     if pending is not None:
-        raise PhaseError("An appeal is pending: decide the appeal instead.")
+        raise PhaseError(_l("An appeal is pending: decide the appeal instead."))
     _show_again(contribution)
     action = _log(
         session, contribution, ModerationKind.UNHIDE, moderator=moderator, reason=reason,
@@ -142,9 +146,10 @@ def dismiss_flags(
     session: Session, contribution: Contribution, *, moderator: Member, reason: str, now: datetime
 ) -> ModerationAction:
     """Leave a flagged contribution as it is, saying why; the flags leave the queue."""
+    begin_write(session)
     reason = _reason(reason)
     if contribution.is_hidden:
-        raise ConflictError("This contribution is hidden; there is nothing to dismiss.")
+        raise ConflictError(_l("This contribution is hidden; there is nothing to dismiss."))
     _resolve_flags(session, contribution, now)
     action = _log(
         session, contribution, ModerationKind.DISMISS_FLAGS, moderator=moderator,
@@ -158,13 +163,14 @@ def appeal(
     session: Session, contribution: Contribution, *, author: Member, statement: str, now: datetime
 ) -> Appeal:
     """The author appeals a hiding, once; the unique contribution makes twice impossible."""
+    begin_write(session)
     if contribution.author_id != author.id:
-        raise NotFoundError("There is no such contribution.")  # T34
+        raise NotFoundError(_l("There is no such contribution."))  # T34
     if not contribution.is_hidden:
-        raise PhaseError("Only a hidden contribution can be appealed.")
+        raise PhaseError(_l("Only a hidden contribution can be appealed."))
     statement = " ".join((statement or "").split())[:2000]
     if not statement:
-        raise ValidationError("Say why the hiding was wrong.", field="statement")
+        raise ValidationError(_l("Say why the hiding was wrong."), field="statement")
     entry = Appeal(
         contribution_id=contribution.id,
         author_id=author.id,
@@ -177,7 +183,9 @@ def appeal(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise ConflictError("You have already appealed; a hiding may be appealed once.") from None
+        raise ConflictError(
+            _l("You have already appealed; a hiding may be appealed once.")
+        ) from None
     audit_log.record(
         session,
         actor=author,
@@ -193,7 +201,7 @@ def get_appeal(session: Session, public_id: str) -> Appeal:
     """The appeal with this public id, or NotFoundError."""
     entry = session.scalar(select(Appeal).where(Appeal.public_id == public_id))
     if entry is None:
-        raise NotFoundError("There is no such appeal.")
+        raise NotFoundError(_l("There is no such appeal."))
     return entry
 
 
@@ -214,11 +222,12 @@ def decide_appeal(
     now: datetime,
 ) -> ModerationAction:
     """A moderator other than the one who hid it decides; upheld shows it again."""
+    begin_write(session)
     if entry.decision is not None:
-        raise ConflictError("This appeal has already been decided.")
+        raise ConflictError(_l("This appeal has already been decided."))
     if moderator.id == entry.hidden_by_id:
         raise NotEligibleError(
-            "You hid this contribution, so a different moderator must decide the appeal."
+            _l("You hid this contribution, so a different moderator must decide the appeal.")
         )
     reason = _reason(reason)
     contribution = entry.contribution

@@ -8,9 +8,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from deliberate.database import begin_write
+from deliberate.i18n import in_language
 from deliberate.models import Member, Notification, NotificationPreference
 from deliberate.services import mail
 
@@ -20,7 +25,7 @@ class Kind:
     """A kind of notification, how it is described on the settings page, and its defaults."""
 
     key: str
-    label: str
+    label: LazyString
     is_in_app: bool = True
     is_email: bool = True
 
@@ -28,15 +33,15 @@ class Kind:
 KINDS = {
     kind.key: kind
     for kind in (
-        Kind("cosponsor_invitation", "An invitation to co-sponsor a proposal"),
-        Kind("own_opened", "Your proposal opened for signatures"),
-        Kind("own_qualified", "Your proposal qualified"),
-        Kind("own_lapsed", "Your proposal lapsed"),
-        Kind("own_answered", "The committee answered your proposal"),
-        Kind("signed_qualified", "A proposal you signed qualified", is_email=False),
-        Kind("signed_voting", "A proposal you signed opened for voting"),
-        Kind("signed_closed", "A proposal you signed closed", is_email=False),
-        Kind("committee_gate", "Committee: a proposal awaits a decision or is overdue"),
+        Kind("cosponsor_invitation", _l("An invitation to co-sponsor a proposal")),
+        Kind("own_opened", _l("Your proposal opened for signatures")),
+        Kind("own_qualified", _l("Your proposal qualified")),
+        Kind("own_lapsed", _l("Your proposal lapsed")),
+        Kind("own_answered", _l("The committee answered your proposal")),
+        Kind("signed_qualified", _l("A proposal you signed qualified"), is_email=False),
+        Kind("signed_voting", _l("A proposal you signed opened for voting")),
+        Kind("signed_closed", _l("A proposal you signed closed"), is_email=False),
+        Kind("committee_gate", _l("Committee: a proposal awaits a decision or is overdue")),
     )
 }
 # Recipients are batched so a proposal with many signers never builds one huge query.
@@ -46,7 +51,7 @@ _BATCH = 500
 def _recipients(session: Session, member_ids: list[int], kind: Kind):
     pref = NotificationPreference
     return session.execute(
-        select(Member.id, Member.email, pref.is_in_app, pref.is_email)
+        select(Member.id, Member.email, Member.language, pref.is_in_app, pref.is_email)
         .outerjoin(pref, (pref.member_id == Member.id) & (pref.kind == kind.key))
         .where(Member.id.in_(member_ids))
     )
@@ -57,39 +62,47 @@ def notify(
     *,
     member_ids: Iterable[int],
     kind: str,
-    text: str,
+    text: str | LazyString,
     now: datetime,
     proposal_id: int | None = None,
     path: str | None = None,
     base_url: str = "",
     org_name: str = "Deliberate",
 ) -> int:
-    """Record ``text`` for each member as they chose (in the app, by email); returns how many."""
+    """Record ``text`` for each member as they chose (in the app, by email); returns how many.
+
+    A lazy ``text`` is written in each recipient's language, in the app and in the mail.
+    """
+    begin_write(session)
     spec = KINDS[kind]
     ids = sorted(set(member_ids))
     made = 0
     for start in range(0, len(ids), _BATCH):
         rows = []
-        for member_id, email, in_app, by_email in _recipients(
+        for member_id, email, language, in_app, by_email in _recipients(
             session, ids[start : start + _BATCH], spec
         ):
             in_app = spec.is_in_app if in_app is None else in_app
             by_email = spec.is_email if by_email is None else by_email
-            if in_app:
-                rows.append(
-                    {
-                        "member_id": member_id,
-                        "kind": kind,
-                        "proposal_id": proposal_id,
-                        "text": text[:500],
-                        "link": path,
-                        "created_at": now,
-                    }
-                )
-            if by_email:
-                link = f"\n\n{base_url.rstrip('/')}{path}" if path else ""
-                body = f"{text}{link}\n\nYou can choose which notices you receive in Settings."
-                mail.queue(session, to=email, subject=f"{org_name}: {text}", body=body, now=now)
+            with in_language(language):
+                shown = str(text)
+                if in_app:
+                    rows.append(
+                        {
+                            "member_id": member_id,
+                            "kind": kind,
+                            "proposal_id": proposal_id,
+                            "text": shown[:500],
+                            "link": path,
+                            "created_at": now,
+                        }
+                    )
+                if by_email:
+                    link = f"\n\n{base_url.rstrip('/')}{path}" if path else ""
+                    footer = gettext("You can choose which notices you receive in Settings.")
+                    body = f"{shown}{link}\n\n{footer}"
+                    subject = f"{org_name}: {shown}"
+                    mail.queue(session, to=email, subject=subject, body=body, now=now)
             made += bool(in_app or by_email)
         if rows:
             session.execute(insert(Notification), rows)
@@ -111,6 +124,7 @@ def save_preferences(
     session: Session, *, member_id: int, choices: dict[str, tuple[bool, bool]]
 ) -> None:
     """Store a member's choices for every kind (unknown kinds are ignored)."""
+    begin_write(session)
     existing = {
         row.kind: row
         for row in session.execute(
@@ -157,6 +171,7 @@ def unread_count(session: Session, member_id: int) -> int:
 
 def mark_all_read(session: Session, *, member_id: int, now: datetime) -> None:
     """Mark every unread notification of the member as read."""
+    begin_write(session)
     session.execute(
         update(Notification)
         .where(Notification.member_id == member_id, Notification.read_at.is_(None))

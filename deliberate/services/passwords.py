@@ -2,6 +2,7 @@
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 
 from deliberate.core.errors import ValidationError
 
@@ -16,9 +17,9 @@ MAX_PASSWORD_LENGTH = 1000
 def check_strength(password: str) -> None:
     """Raise ValidationError when a new password is too short or absurdly long."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        raise ValidationError(_l("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH))
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+        raise ValidationError(_l("Use at most %(n)s characters.", n=MAX_PASSWORD_LENGTH))
 
 
 def hash_password(password: str) -> str:

@@ -9,12 +9,14 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
 
 from deliberate.core import charts
 from deliberate.core.errors import ValidationError
 from deliberate.core.lifecycle import STATE_TEXT, State
+from deliberate.core.messages import N_, Message
 from deliberate.core.rules import (
     RuleText,
     describe_distribution,
@@ -22,6 +24,7 @@ from deliberate.core.rules import (
     describe_tier,
     signatures_per_day_needed,
 )
+from deliberate.core.rules._format import counted
 from deliberate.core.rules.threshold import group_minimum
 from deliberate.models import (
     CoSponsor,
@@ -57,7 +60,9 @@ def browse(
 ):
     """A select() of registered proposals, filtered, searched and sorted (for paginate)."""
     if sort not in SORTS:
-        raise ValidationError(f"Sort by one of: {', '.join(SORTS)}.", field="sort")
+        raise ValidationError(
+            _l("Sort by one of: %(sorts)s.", sorts=", ".join(SORTS)), field="sort"
+        )
     statement = select(Proposal).where(Proposal.state != ProposalState.DRAFT)
     if state is not None:
         statement = statement.where(Proposal.state == state)
@@ -136,9 +141,18 @@ def time_left(now: datetime, closes: datetime | None) -> str | None:
     if left <= timedelta(0):
         return "closed"
     days, hours, minutes = left.days, left.seconds // 3600, left.seconds % 3600 // 60
+    hours_text = counted(hours, N_("1 hour"), N_("%(n)s hours"))
     if days:
-        return f"{days} day{'s' * (days != 1)}, {hours} hour{'s' * (hours != 1)} left"
-    return f"{hours} hour{'s' * (hours != 1)}, {minutes} minute{'s' * (minutes != 1)} left"
+        return N_(
+            "%(days)s, %(hours)s left",
+            days=counted(days, N_("1 day"), N_("%(n)s days")),
+            hours=hours_text,
+        )
+    return N_(
+        "%(hours)s, %(minutes)s left",
+        hours=hours_text,
+        minutes=counted(minutes, N_("1 minute"), N_("%(n)s minutes")),
+    )
 
 
 def _days(session: Session, proposal: Proposal, now: datetime) -> list[DayPoint]:
@@ -253,7 +267,8 @@ class TimelineItem:
 def timeline(session: Session, proposal: Proposal) -> list[TimelineItem]:
     """Every transition and threshold crossing, oldest first."""
     items = [
-        TimelineItem(t.at, STATE_TEXT[State(t.to_state.value)], t.cause)
+        # A stored cause is English; one that is a msgid is translated where it is shown.
+        TimelineItem(t.at, STATE_TEXT[State(t.to_state.value)], Message(t.cause))
         for t in session.execute(
             select(ProposalTransition)
             .where(ProposalTransition.proposal_id == proposal.id)
@@ -268,8 +283,13 @@ def timeline(session: Session, proposal: Proposal) -> list[TimelineItem]:
         items.append(
             TimelineItem(
                 crossing.crossed_at,
-                f"Threshold crossed: tier {crossing.tier_index + 1}",
-                f"{crossing.signature_count:,} signatures. {describe_tier(tier)}.",
+                N_("Threshold crossed: tier %(n)s", n=crossing.tier_index + 1),
+                counted(
+                    crossing.signature_count,
+                    N_("1 signature. %(tier)s."),
+                    N_("%(n)s signatures. %(tier)s."),
+                    tier=describe_tier(tier),
+                ),
             )
         )
     return sorted(items, key=lambda item: item.at)
@@ -297,21 +317,26 @@ def cosponsors(session: Session, proposal: Proposal) -> list[CoSponsor]:
     )
 
 
-def public_signers(session: Session, proposal: Proposal, limit: int = 100) -> list[Member]:
-    """The latest signers who chose to show their name."""
+def public_signers(session: Session, proposal: Proposal, limit: int = 100) -> list[Row]:
+    """The names (``.display_name``) of the latest signers who chose to show them.
+
+    Names only: a hundred full members with their groups would cost the page more than
+    every other query on it together.
+    """
     return list(
         session.execute(
-            select(Member)
+            select(Member.display_name)
             .join(Signature, Signature.member_id == Member.id)
             .where(
                 Signature.proposal_id == proposal.id,
                 Signature.is_name_public.is_(True),
                 Signature.withdrawn_at.is_(None),
                 Signature.invalidated_at.is_(None),
+                Signature.quarantined_at.is_(None),
             )
             .order_by(Signature.signed_at.desc())
             .limit(limit)
-        ).scalars()
+        ).all()
     )
 
 
@@ -358,6 +383,7 @@ def member_activity(session: Session, member: Member, *, viewer_id: int | None) 
             Signature.member_id == member.id,
             Signature.withdrawn_at.is_(None),
             Signature.invalidated_at.is_(None),
+            Signature.quarantined_at.is_(None),
         )
     )
     if not is_self:

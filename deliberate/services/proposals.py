@@ -10,14 +10,18 @@ import json
 from datetime import datetime
 from functools import lru_cache
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from deliberate.core import lifecycle
 from deliberate.core.errors import NotFoundError, PhaseError, ValidationError
 from deliberate.core.lifecycle import STATE_TEXT, State, Step
+from deliberate.core.messages import N_
 from deliberate.core.rules import RuleSet, ruleset_from_dict
 from deliberate.core.text import clean_line
+from deliberate.database import begin_write
+from deliberate.labels import lazy_label
 from deliberate.models import (
     Member,
     Proposal,
@@ -59,19 +63,21 @@ def path_of(proposal: Proposal) -> str:
 def lock(session: Session, proposal_id: int) -> Proposal:
     """Load the proposal for change, holding its row until commit (PostgreSQL).
 
-    SQLite already holds the database write lock from BEGIN IMMEDIATE, so there the
-    FOR UPDATE is left out by SQLAlchemy and nothing is lost.
+    SQLite: begin_write() takes the database write lock (BEGIN IMMEDIATE) first, so
+    there the FOR UPDATE is left out by SQLAlchemy and nothing is lost. The row is
+    reloaded under the lock; the author and group are not (they come from the session
+    when a step needs them).
     """
+    begin_write(session)
     proposal = session.execute(
         select(Proposal)
         .where(Proposal.id == proposal_id)
-        # OF proposal: the eager-loaded author and group are outer joins, which
-        # PostgreSQL cannot lock; only the proposal row needs to be held.
+        .options(lazyload(Proposal.author), lazyload(Proposal.local_group))
         .with_for_update(of=Proposal)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if proposal is None:
-        raise NotFoundError("There is no such proposal.")
+        raise NotFoundError(_l("There is no such proposal."))
     return proposal
 
 
@@ -83,7 +89,7 @@ def get_by_ref(session: Session, ref: str, *, viewer_id: int | None = None) -> P
     if proposal is None or (
         proposal.state == ProposalState.DRAFT and proposal.author_id != viewer_id
     ):
-        raise NotFoundError("There is no such proposal, or it is still a draft.")
+        raise NotFoundError(_l("There is no such proposal, or it is still a draft."))
     return proposal
 
 
@@ -95,6 +101,7 @@ def signer_ids(session: Session, proposal_id: int) -> list[int]:
                 Signature.proposal_id == proposal_id,
                 Signature.withdrawn_at.is_(None),
                 Signature.invalidated_at.is_(None),
+                Signature.quarantined_at.is_(None),
             )
         )
     )
@@ -134,19 +141,20 @@ def _enter(session: Session, proposal: Proposal, to: State, ruleset: RuleSet, no
         proposal.closed_at = now
 
 
+# Msgids, written in each recipient's language by notifications.notify.
 _AUTHOR_NOTICE = {
-    State.COLLECTING: ("own_opened", "Your proposal “{title}” is open for signatures"),
-    State.QUALIFIED: ("own_qualified", "Your proposal “{title}” qualified"),
-    State.LAPSED: ("own_lapsed", "Your proposal “{title}” lapsed"),
-    State.REJECTED: ("own_answered", "The committee rejected your proposal “{title}”"),
+    State.COLLECTING: ("own_opened", N_("Your proposal “%(title)s” is open for signatures")),
+    State.QUALIFIED: ("own_qualified", N_("Your proposal “%(title)s” qualified")),
+    State.LAPSED: ("own_lapsed", N_("Your proposal “%(title)s” lapsed")),
+    State.REJECTED: ("own_answered", N_("The committee rejected your proposal “%(title)s”")),
 }
 _SIGNER_NOTICE = {
-    State.QUALIFIED: ("signed_qualified", "A proposal you signed qualified: “{title}”"),
-    State.VOTING: ("signed_voting", "A proposal you signed is open for voting: “{title}”"),
-    State.LAPSED: ("signed_closed", "A proposal you signed lapsed: “{title}”"),
-    State.WITHDRAWN: ("signed_closed", "A proposal you signed was withdrawn: “{title}”"),
-    State.PASSED: ("signed_closed", "A proposal you signed passed: “{title}”"),
-    State.FAILED: ("signed_closed", "A proposal you signed did not pass: “{title}”"),
+    State.QUALIFIED: ("signed_qualified", N_("A proposal you signed qualified: “%(title)s”")),
+    State.VOTING: ("signed_voting", N_("A proposal you signed is open for voting: “%(title)s”")),
+    State.LAPSED: ("signed_closed", N_("A proposal you signed lapsed: “%(title)s”")),
+    State.WITHDRAWN: ("signed_closed", N_("A proposal you signed was withdrawn: “%(title)s”")),
+    State.PASSED: ("signed_closed", N_("A proposal you signed passed: “%(title)s”")),
+    State.FAILED: ("signed_closed", N_("A proposal you signed did not pass: “%(title)s”")),
 }
 
 
@@ -158,7 +166,7 @@ def _notify_step(session: Session, proposal: Proposal, to: State, now: datetime,
             session,
             member_ids=[proposal.author_id],
             kind=kind,
-            text=text.format(title=proposal.title),
+            text=_l(text, title=proposal.title),
             base_url=base_url,
             **common,
         )
@@ -168,7 +176,7 @@ def _notify_step(session: Session, proposal: Proposal, to: State, now: datetime,
             session,
             member_ids=signer_ids(session, proposal.id),
             kind=kind,
-            text=text.format(title=proposal.title),
+            text=_l(text, title=proposal.title),
             base_url=base_url,
             **common,
         )
@@ -177,7 +185,9 @@ def _notify_step(session: Session, proposal: Proposal, to: State, now: datetime,
             session,
             member_ids=committee_ids(session),
             kind="committee_gate",
-            text=f"A proposal awaits the committee's decision: “{proposal.title}”",
+            text=_l(
+                "A proposal awaits the committee's decision: “%(title)s”", title=proposal.title
+            ),
             base_url=base_url,
             **common,
         )
@@ -224,7 +234,7 @@ def on_deliberation_over(session: Session, proposal: Proposal, *, now: datetime,
     transition(
         session,
         proposal,
-        Step(State.VOTING, "Deliberation is over: voting opens"),
+        Step(State.VOTING, N_("Deliberation is over: voting opens")),
         now=now,
         base_url=base_url,
     )
@@ -275,7 +285,7 @@ def _escalate(session: Session, proposal: Proposal, now: datetime, base_url: str
         session,
         member_ids=committee_ids(session),
         kind="committee_gate",
-        text=f"Overdue: the committee has not decided on “{proposal.title}”",
+        text=_l("Overdue: the committee has not decided on “%(title)s”", title=proposal.title),
         now=now,
         proposal_id=proposal.id,
         path=path_of(proposal),
@@ -381,8 +391,11 @@ def _gate_proposal(session: Session, proposal_id: int, now: datetime, base_url: 
     advance(session, proposal, now=now, base_url=base_url)
     if proposal.state != ProposalState.AWAITING_COMMITTEE:
         raise PhaseError(
-            f"Only a proposal awaiting the committee can be admitted or rejected; "
-            f"this one is '{state_text(proposal).lower()}'."
+            _l(
+                "Only a proposal awaiting the committee can be admitted or rejected; "
+                "this one is at the stage “%(state)s”.",
+                state=lazy_label(proposal.state),
+            )
         )
     return proposal
 
@@ -396,7 +409,7 @@ def admit(
         session,
         member_ids=[proposal.author_id],
         kind="own_answered",
-        text=f"The committee admitted your proposal “{proposal.title}”",
+        text=_l("The committee admitted your proposal “%(title)s”", title=proposal.title),
         now=now,
         proposal_id=proposal.id,
         path=path_of(proposal),
@@ -405,7 +418,7 @@ def admit(
     transition(
         session,
         proposal,
-        Step(State.COLLECTING, "Admitted by the committee; signatures open"),
+        Step(State.COLLECTING, N_("Admitted by the committee; signatures open")),
         now=now,
         actor=actor,
         base_url=base_url,
@@ -433,9 +446,9 @@ def reject(
     """The committee rejects a proposal, with a public reason. Audited."""
     reason = clean_line(reason or "")
     if not reason:
-        raise ValidationError("State the reason; it is shown publicly.", field="reason")
+        raise ValidationError(_l("State the reason; it is shown publicly."), field="reason")
     if len(reason) > 1000:
-        raise ValidationError("Keep the reason under 1,000 characters.", field="reason")
+        raise ValidationError(_l("Keep the reason under 1,000 characters."), field="reason")
     proposal = _gate_proposal(session, proposal_id, now, base_url)
     proposal.rejection_reason = reason
     transition(
@@ -463,16 +476,19 @@ def withdraw(
     """The author withdraws the proposal, at any time before it qualifies."""
     proposal = lock(session, proposal_id)
     if proposal.author_id != author_id:
-        raise NotFoundError("Only the proposal's author can do that.")
+        raise NotFoundError(_l("Only the proposal's author can do that."))
     advance(session, proposal, now=now, base_url=base_url)
     if state_of(proposal) not in lifecycle.WITHDRAWABLE:
         raise PhaseError(
-            f"This proposal is '{state_text(proposal).lower()}' and can no longer be withdrawn."
+            _l(
+                "This proposal is at the stage “%(state)s” and can no longer be withdrawn.",
+                state=lazy_label(proposal.state),
+            )
         )
     transition(
         session,
         proposal,
-        Step(State.WITHDRAWN, "Withdrawn by the author"),
+        Step(State.WITHDRAWN, N_("Withdrawn by the author")),
         now=now,
         base_url=base_url,
     )

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from deliberate.core.rules.serialise import (  # the rulebook's own storage form
 )
 from deliberate.core.tally import double_yes
 from deliberate.core.text import clean_line
+from deliberate.database import begin_write
 from deliberate.models import (
     Eligibility,
     GroupTally,
@@ -44,7 +46,7 @@ from deliberate.models import (
 from deliberate.services import audit_log
 
 DEFINITION_SCHEMA = 1
-FROZEN_MESSAGE = (
+FROZEN_MESSAGE = _l(
     "Voting has opened, so the question, options, eligibility, times and rules are frozen. "
     "Only the closing time may be extended."
 )
@@ -87,10 +89,12 @@ def get(session: Session, public_id: str, *, for_update: bool = False) -> Refere
     """The referendum with this public id, or NotFoundError."""
     query = select(Referendum).where(Referendum.public_id == public_id)
     if for_update:
-        query = query.with_for_update()
+        begin_write(session)
+        # Reloaded under the lock: what the caller saw before may have changed since.
+        query = query.with_for_update().execution_options(populate_existing=True)
     referendum = session.execute(query).scalar_one_or_none()
     if referendum is None:
-        raise NotFoundError("There is no such vote.")
+        raise NotFoundError(_l("There is no such vote."))
     return referendum
 
 
@@ -135,34 +139,35 @@ class VoteSpec:
 def _check_spec(spec: VoteSpec, now: datetime) -> tuple[str, list[str]]:
     question = clean_line(spec.question)
     if not question:
-        raise ValidationError("Write the question.", field="question")
+        raise ValidationError(_l("Write the question."), field="question")
     if len(question) > 300:
-        raise ValidationError("Keep the question under 300 characters.", field="question")
+        raise ValidationError(_l("Keep the question under 300 characters."), field="question")
     labels = [clean_line(label) for label in spec.options if clean_line(label)]
     if spec.method.has_options:
         if len(labels) < 2:
-            raise ValidationError("Give at least two options, one per line.", field="options")
+            raise ValidationError(_l("Give at least two options, one per line."), field="options")
         if len({label.casefold() for label in labels}) != len(labels):
-            raise ValidationError("Two options have the same name.", field="options")
+            raise ValidationError(_l("Two options have the same name."), field="options")
         if any(len(label) > 200 for label in labels):
-            raise ValidationError("Keep each option under 200 characters.", field="options")
+            raise ValidationError(_l("Keep each option under 200 characters."), field="options")
     elif labels:
-        raise ValidationError("A yes/no question has no options of its own.", field="options")
+        raise ValidationError(_l("A yes/no question has no options of its own."), field="options")
     if spec.seats < 1 or (spec.method.has_options and spec.seats >= len(labels)):
-        raise ValidationError("There must be fewer seats than candidates.", field="seats")
+        raise ValidationError(_l("There must be fewer seats than candidates."), field="seats")
     if spec.seats != 1 and spec.method not in (VoteMethod.STV, VoteMethod.APPROVAL):
-        raise ValidationError("Only STV and approval can fill several seats.", field="seats")
+        raise ValidationError(_l("Only STV and approval can fill several seats."), field="seats")
     if spec.closes_at <= spec.opens_at:
-        raise ValidationError("The vote must close after it opens.", field="closes_at")
+        raise ValidationError(_l("The vote must close after it opens."), field="closes_at")
     if spec.closes_at <= now:
-        raise ValidationError("The closing time has already passed.", field="closes_at")
+        raise ValidationError(_l("The closing time has already passed."), field="closes_at")
     if spec.method is VoteMethod.DOUBLE_YES and not (spec.counter_text or "").strip():
-        raise ValidationError("Describe the counter-proposal.", field="counter_text")
+        raise ValidationError(_l("Describe the counter-proposal."), field="counter_text")
     return question, labels
 
 
 def create(session: Session, spec: VoteSpec, *, actor: Member | None, now: datetime) -> Referendum:
     """Create an election or poll; it opens by itself at opens_at (at once if that is past)."""
+    begin_write(session)
     question, labels = _check_spec(spec, now)
     taken: set[str] = set()
     referendum = Referendum(
@@ -213,12 +218,13 @@ def update_draft(
     now: datetime,
 ) -> Referendum:
     """Change a draft's wording; refused with 409 once voting has opened (T13)."""
+    begin_write(session)
     referendum = get(session, public_id, for_update=True)
     if referendum.state is not ReferendumState.DRAFT:
         raise PhaseError(FROZEN_MESSAGE)
     question = clean_line(question)
     if not question or len(question) > 300:
-        raise ValidationError("Write a question under 300 characters.", field="question")
+        raise ValidationError(_l("Write a question under 300 characters."), field="question")
     old = referendum.question
     referendum.question, referendum.description = question, description.strip()
     audit_log.record(
@@ -327,11 +333,12 @@ def _freeze(session: Session, referendum: Referendum, *, actor: Member | None, n
 
 def open_now(session: Session, public_id: str, *, actor: Member, now: datetime) -> Referendum:
     """Open a draft at once (the committee's button); the freeze happens here."""
+    begin_write(session)
     referendum = get(session, public_id, for_update=True)
     if referendum.state is not ReferendumState.DRAFT:
-        raise PhaseError("This vote is already open or closed.")
+        raise PhaseError(_l("This vote is already open or closed."))
     if now >= referendum.closes_at:
-        raise PhaseError("The closing time has passed; create a new vote instead.")
+        raise PhaseError(_l("The closing time has passed; create a new vote instead."))
     referendum.opens_at = min(referendum.opens_at, now)
     _freeze(session, referendum, actor=actor, now=now)
     session.commit()
@@ -359,6 +366,7 @@ def open_referendum_for_proposal(
     rule-change proposal would enact; it is frozen into the definition. A counter-proposal
     on record makes it a double-yes vote.
     """
+    begin_write(session)
     existing = session.execute(
         select(Referendum).where(Referendum.proposal_id == proposal_id)
     ).scalar_one_or_none()
@@ -366,17 +374,17 @@ def open_referendum_for_proposal(
         return existing
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
-        raise NotFoundError("There is no such proposal.")
+        raise NotFoundError(_l("There is no such proposal."))
     if proposal.ruleset_json is None:
-        raise PhaseError("The proposal has no frozen rules, so it cannot go to a vote.")
+        raise PhaseError(_l("The proposal has no frozen rules, so it cannot go to a vote."))
     ruleset = ruleset_from_dict(json.loads(proposal.ruleset_json))
     if ruleset.vote is None:
-        raise PhaseError("Proposals of this kind are never put to a vote.")
+        raise PhaseError(_l("Proposals of this kind are never put to a vote."))
     if proposal.deliberation_ends_at is not None and now < proposal.deliberation_ends_at:
-        raise PhaseError("The minimum deliberation period has not passed yet.")
+        raise PhaseError(_l("The minimum deliberation period has not passed yet."))
     minimum = timedelta(days=ruleset.vote.deliberation_days)
     if proposal.qualified_at is not None and now < proposal.qualified_at + minimum:
-        raise PhaseError("The minimum deliberation period has not passed yet.")
+        raise PhaseError(_l("The minimum deliberation period has not passed yet."))
     counter = _counter_proposal_text(session, proposal.id)
     referendum = Referendum(
         kind=ReferendumKind.REFERENDUM,
@@ -423,17 +431,18 @@ def extend_closing(
     now: datetime,
 ) -> Referendum:
     """Move the closing time later, never earlier; audited. The definition stays as frozen."""
+    begin_write(session)
     referendum = get(session, public_id, for_update=True)
     if referendum.state is not ReferendumState.OPEN or now >= referendum.closes_at:
-        raise PhaseError("Only an open vote can be extended.")
+        raise PhaseError(_l("Only an open vote can be extended."))
     if new_closes_at <= referendum.closes_at:
         raise ValidationError(
-            "A vote can only be extended, never shortened: choose a later closing time.",
+            _l("A vote can only be extended, never shortened: choose a later closing time."),
             field="closes_at",
         )
     reason = clean_line(reason)
     if not reason:
-        raise ValidationError("State the reason for the extension.", field="reason")
+        raise ValidationError(_l("State the reason for the extension."), field="reason")
     old = referendum.closes_at
     referendum.closes_at = new_closes_at
     audit_log.record(
@@ -471,6 +480,7 @@ def due(session: Session, now: datetime) -> tuple[list[str], list[str]]:
 
 def open_if_due(session: Session, public_id: str, now: datetime) -> bool:
     """Open a draft whose time has come; False if it was not due (someone else did it)."""
+    begin_write(session)
     referendum = get(session, public_id, for_update=True)
     if referendum.state is not ReferendumState.DRAFT or not (
         referendum.opens_at <= now < referendum.closes_at

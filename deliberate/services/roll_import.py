@@ -3,11 +3,15 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_, join
 from deliberate.core.roll import RollProblem, RollRow, parse_roll
+from deliberate.database import begin_write
+from deliberate.i18n import lazy
 from deliberate.models import LocalGroup, Member, RollEntry
 from deliberate.services import audit_log
 
@@ -78,10 +82,18 @@ def preview(session: Session, csv_text: str, *, now: datetime) -> RollPreview:
 
 def apply(session: Session, csv_text: str, *, actor: Member | None, now: datetime) -> RollPreview:
     """Apply the whole file in one transaction, or raise listing every bad line."""
+    begin_write(session)
     result = preview(session, csv_text, now=now)
     if not result.is_valid:
-        lines = "; ".join(f"line {p.line}: {p.message}" for p in result.problems[:20])
-        raise ValidationError(f"Nothing was imported. Fix these lines first — {lines}")
+        lines = join(
+            [
+                N_("line %(line)s: %(problem)s", line=p.line, problem=p.message)
+                for p in result.problems[:20]
+            ]
+        )
+        raise ValidationError(
+            _l("Nothing was imported. Fix these lines first — %(lines)s", lines=lazy(lines))
+        )
     groups = _groups_by_name(session)
     for name in result.new_groups:
         group = LocalGroup(name=name, slug=_unique_slug(session, name))

@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from fractions import Fraction
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
+from deliberate.core.messages import N_, join
 from deliberate.core.rules import (
     Change,
     Consequence,
@@ -39,6 +41,8 @@ from deliberate.core.rules import (
 )
 from deliberate.core.rules.describe import label_for
 from deliberate.core.text import clean_line
+from deliberate.database import begin_write
+from deliberate.i18n import lazy
 from deliberate.models import LocalGroup, Member, MembershipStatus, RulebookVersion, utcnow
 from deliberate.services import audit_log, proposal_history
 
@@ -113,9 +117,12 @@ def _append(
     except IntegrityError:
         session.rollback()
         raise ConflictError(
-            "The rulebook was changed by someone else while you were editing "
-            f"(now version {_latest_number(session)}). Your changes were not saved; "
-            "review the new version and apply them again."
+            _l(
+                "The rulebook was changed by someone else while you were editing "
+                "(now version %(n)s). Your changes were not saved; "
+                "review the new version and apply them again.",
+                n=_latest_number(session),
+            )
         ) from None
     return version
 
@@ -146,6 +153,10 @@ def current_version(session: Session, *, now: datetime | None = None) -> Ruleboo
     version = _latest(session)
     if version is not None:
         return version
+    begin_write(session)  # seed under the write lock, after looking again
+    version = _latest(session)
+    if version is not None:
+        return version
     now = now or utcnow()
     try:
         version = _append(
@@ -171,12 +182,19 @@ def current_rulebook(session: Session) -> Rulebook:
 
 def _refuse_entrenched(touched: list[str]) -> None:
     if touched:
-        names = ", ".join(
-            f"{path.split('.', 1)[0]}: {label_for(path.split('.', 1)[1])}" for path in touched
+        names = join(
+            [
+                N_("%(kind)s: %(rule)s", kind=kind, rule=label_for(rule))
+                for kind, _dot, rule in (path.partition(".") for path in touched)
+            ],
+            ", ",
         )
         raise PhaseError(
-            f"These rules are entrenched and can only be changed by a members' referendum on "
-            f"a rule-change proposal: {names}. Nothing was saved."
+            _l(
+                "These rules are entrenched and can only be changed by a members' referendum on "
+                "a rule-change proposal: %(names)s. Nothing was saved.",
+                names=lazy(names),
+            )
         )
 
 
@@ -190,20 +208,24 @@ def save_version(
     now: datetime,
 ) -> RulebookVersion:
     """Append the committee's new rulebook as version base_version + 1; audited."""
+    begin_write(session)
     reason = clean_line(reason or "")
     if not reason:
-        raise ValidationError("State the reason for the change.", field="reason")
+        raise ValidationError(_l("State the reason for the change."), field="reason")
     current = current_version(session, now=now)
     if base_version != current.number:
         raise ConflictError(
-            "The rulebook was changed by someone else while you were editing "
-            f"(now version {current.number}). Your changes were not saved; "
-            "review the new version and apply them again."
+            _l(
+                "The rulebook was changed by someone else while you were editing "
+                "(now version %(n)s). Your changes were not saved; "
+                "review the new version and apply them again.",
+                n=current.number,
+            )
         )
     old = rulebook_of(current)
     _refuse_entrenched(rulebook_entrenched_changes(old, rulebook))
     if rulebook_hash(rulebook) == current.content_hash:
-        raise ValidationError("Nothing has changed, so no new version was saved.")
+        raise ValidationError(_l("Nothing has changed, so no new version was saved."))
     version = _append(
         session,
         number=base_version + 1,
@@ -222,9 +244,10 @@ def enact_amendment(
     session: Session, *, rulebook: Rulebook, referendum_ref: str, now: datetime
 ) -> RulebookVersion:
     """Append a rulebook the members enacted by referendum; entrenchment does not apply."""
+    begin_write(session)
     current = current_version(session, now=now)
     if rulebook_hash(rulebook) == current.content_hash:
-        raise ValidationError("The amendment changes nothing, so no new version was saved.")
+        raise ValidationError(_l("The amendment changes nothing, so no new version was saved."))
     version = _append(
         session,
         number=current.number + 1,
@@ -266,15 +289,17 @@ def add_kind(
     kind = (kind or "").strip()
     if not _KIND_SLUG.fullmatch(kind):
         raise ValidationError(
-            "Use lower-case letters and digits joined by hyphens, e.g. 'budget-motion'.",
+            _l("Use lower-case letters and digits joined by hyphens, e.g. 'budget-motion'."),
             field="slug",
         )
     name = clean_line(name or "")
     if not name:
-        raise ValidationError("Give the kind a name.", field="name")
+        raise ValidationError(_l("Give the kind a name."), field="name")
     book = current_rulebook(session)
     if kind in book.rulesets:
-        raise ValidationError(f"There is already a kind called '{kind}'.", field="slug")
+        raise ValidationError(
+            _l("There is already a kind called “%(kind)s”.", kind=kind), field="slug"
+        )
     ruleset = replace(template, name=name)
     return save_version(
         session,
@@ -301,7 +326,7 @@ def get_version(session: Session, number: int) -> RulebookVersion:
         select(RulebookVersion).where(RulebookVersion.number == number)
     ).scalar_one_or_none()
     if version is None:
-        raise NotFoundError(f"There is no rulebook version {number}.")
+        raise NotFoundError(_l("There is no rulebook version %(n)s.", n=number))
     return version
 
 

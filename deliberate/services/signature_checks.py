@@ -11,16 +11,19 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from deliberate.core.errors import ConflictError, ValidationError
 from deliberate.core.text import clean_line
+from deliberate.database import begin_write
 from deliberate.models import Member, Proposal, ProposalState, Signature, SignatureTally
 from deliberate.services import audit_log, proposals, signing
 
 log = logging.getLogger(__name__)
-_valid = (Signature.withdrawn_at.is_(None), Signature.invalidated_at.is_(None))
+# Counted signatures only: held ones (T32) are in neither the count nor the tally.
+_valid = signing.COUNTED
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def reconcile(
     session: Session, *, fix: bool, now: datetime, actor: Member | None = None
 ) -> list[Drift]:
     """Report drift; with ``fix``, rebuild the drifted counts, re-evaluate and audit."""
+    begin_write(session)
     drifts = find_drift(session)
     if drifts:
         log.warning("signature count drift on %d proposal(s): %s", len(drifts), drifts)
@@ -167,10 +171,10 @@ class Condition:
     def clause(self):
         """The SQL condition, over valid signatures only."""
         if self.field not in CONDITIONS:
-            raise ValidationError("Choose what to match on.", field="field")
+            raise ValidationError(_l("Choose what to match on."), field="field")
         value = clean_line(self.value or "").lower()
         if not value:
-            raise ValidationError("Enter the value to match.", field="value")
+            raise ValidationError(_l("Enter the value to match."), field="value")
         column = Signature.ip_address if self.field == "ip" else Signature.email_domain
         parts = [column == value, *_valid]
         if self.proposal_id is not None:
@@ -224,17 +228,22 @@ def invalidate(
     ``expected`` is the count the committee saw in the preview; if more or fewer match
     now, nothing is done and the committee is asked to look again.
     """
+    begin_write(session)
     reason = clean_line(reason or "")
     if not reason:
-        raise ValidationError("State the reason; it goes into the audit log.", field="reason")
+        raise ValidationError(_l("State the reason; it goes into the audit log."), field="reason")
     clause = condition.clause()
     ids = sorted(set(session.scalars(select(Signature.proposal_id).where(*clause))))
     locked = [proposals.lock(session, pid) for pid in ids]
     count = preview(session, condition)
     if count != expected:
         raise ConflictError(
-            f"{count} signatures match now, not {expected} as previewed. Nothing was "
-            "invalidated; check the preview again."
+            _l(
+                "%(count)s signatures match now, not %(expected)s as previewed. Nothing was "
+                "invalidated; check the preview again.",
+                count=count,
+                expected=expected,
+            )
         )
     session.execute(
         update(Signature).where(*clause).values(invalidated_at=now, invalidation_reason=reason)

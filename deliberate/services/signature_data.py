@@ -45,6 +45,7 @@ def data(session: Session, proposal: Proposal) -> dict:
                 Signature.is_name_public.is_(True),
                 Signature.withdrawn_at.is_(None),
                 Signature.invalidated_at.is_(None),
+                Signature.quarantined_at.is_(None),
             )
             .order_by(Signature.signed_at, Signature.id)
         )

@@ -7,12 +7,19 @@ a second), the stored count and the per-group, per-day tally move by one, and th
 are evaluated against the new count. A newly met tier is claimed by inserting its
 ThresholdCrossing row; the UNIQUE(proposal_id, tier_index) lets only one transaction
 ever claim it, and only the claimant fires the consequence.
+
+A signature from an address (or email domain) that has already signed this proposal
+more often in the last hour than ``signature_bursts.BurstLimits`` allows is stored but
+*held* (T32): the row exists, so the member cannot sign twice, but neither the count nor
+the tally moves and no tier can be crossed by it until the committee releases it
+(services.signature_quarantine). The per-connection rate limit still stops floods.
 """
 
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -22,7 +29,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from deliberate.core import lifecycle
 from deliberate.core.errors import ConflictError, NotEligibleError, PhaseError
 from deliberate.core.lifecycle import State
+from deliberate.core.messages import join
 from deliberate.core.rules import SignatureStatus, describe_tier, evaluate_signatures
+from deliberate.i18n import lazy
+from deliberate.labels import lazy_label
 from deliberate.models import (
     LocalGroup,
     Member,
@@ -34,17 +44,25 @@ from deliberate.models import (
 )
 from deliberate.services import audit_log, notifications, proposals
 from deliberate.services.drafting import counted_until, member_reasons
+from deliberate.services.signature_bursts import BurstLimits, hold_reason
 
 _proposal = Proposal.__table__
-ALREADY_SIGNED = "You have already signed this proposal."
+ALREADY_SIGNED = _l("You have already signed this proposal.")
+# A signature counts when it is neither withdrawn, invalidated nor held for a check.
+COUNTED = (
+    Signature.withdrawn_at.is_(None),
+    Signature.invalidated_at.is_(None),
+    Signature.quarantined_at.is_(None),
+)
 
 
 @dataclass(frozen=True)
 class SignResult:
-    """What a signature did: the new count and the tiers it crossed (1-based)."""
+    """What a signature did: the new count, the tiers it crossed (1-based), if it is held."""
 
     count: int
     crossed: tuple[int, ...]
+    is_held: bool = False
 
 
 def closed_message(proposal: Proposal, now: datetime) -> str | None:
@@ -55,14 +73,17 @@ def closed_message(proposal: Proposal, now: datetime) -> str | None:
         ):
             return None
         if proposal.signatures_open_at is None or now < proposal.signatures_open_at:
-            return "Signatures have not opened yet."
-        closed = proposal.collection_closes_at
-        return f"The signature window closed on {closed:%d %B %Y at %H:%M} UTC."
+            return _l("Signatures have not opened yet.")
+        closed = lazy(proposal.collection_closes_at)
+        return _l("The signature window closed on %(closed)s UTC.", closed=closed)
     if proposal.state in (ProposalState.DRAFT, ProposalState.SEEKING_COSPONSORS):
-        return "Signatures have not opened yet: the proposal still needs its co-sponsors."
+        return _l("Signatures have not opened yet: the proposal still needs its co-sponsors.")
     if proposal.state == ProposalState.AWAITING_COMMITTEE:
-        return "Signatures have not opened yet: the proposal awaits the committee."
-    return f"Signatures are closed: this proposal is '{proposal.state.value.replace('_', ' ')}'."
+        return _l("Signatures have not opened yet: the proposal awaits the committee.")
+    return _l(
+        "Signatures are closed: this proposal is at the stage “%(state)s”.",
+        state=lazy_label(proposal.state),
+    )
 
 
 def reasons_not_to_sign(
@@ -115,6 +136,12 @@ def _count(session: Session, proposal: Proposal, delta: int) -> int:
     ).scalar_one()
     set_committed_value(proposal, "signature_count", new)
     return new
+
+
+def count_in(session: Session, proposal: Proposal, group_id: int | None, day: date, n: int):
+    """Add ``n`` signatures of one group and day to the stored count and the tally."""
+    _count(session, proposal, n)
+    _tally(session, proposal.id, group_id, day, n)
 
 
 def by_group(session: Session, proposal_id: int) -> dict[str, int]:
@@ -181,7 +208,12 @@ def _fire(session: Session, proposal: Proposal, index: int, now: datetime, base_
         session,
         member_ids=[proposal.author_id],
         kind="own_qualified",
-        text=f"“{proposal.title}” reached tier {index + 1}: {describe_tier(tier)}",
+        text=_l(
+            "“%(title)s” reached tier %(n)s: %(tier)s",
+            title=proposal.title,
+            n=index + 1,
+            tier=lazy(describe_tier(tier)),
+        ),
         now=now,
         proposal_id=proposal.id,
         path=proposals.path_of(proposal),
@@ -194,8 +226,8 @@ def evaluate_tiers(
 ) -> tuple[int, ...]:
     """Claim and fire every newly met tier; returns the tiers (1-based) this call fired."""
     current = status(session, proposal)
-    if current is None:
-        return ()
+    if current is None or not any(tier.is_met for tier in current.tiers):
+        return ()  # the common case, under the write lock: no query for the crossings
     held = set(
         session.scalars(
             select(ThresholdCrossing.tier_index).where(ThresholdCrossing.proposal_id == proposal.id)
@@ -214,12 +246,14 @@ def _email_domain(email: str) -> str:
     return email.rpartition("@")[2].lower()[:254]
 
 
-def _resign(session: Session, existing: Signature, member: Member, show_name: bool, ip, now):
+def _resign(session: Session, existing: Signature, member: Member, show_name: bool, ip, now, held):
     """Clear a withdrawal; the conditional update makes two concurrent re-signs count once."""
     if existing.invalidated_at is not None:
         raise NotEligibleError(
-            "Your signature on this proposal was invalidated by the committee: "
-            f"{existing.invalidation_reason}."
+            _l(
+                "Your signature on this proposal was invalidated by the committee: %(reason)s.",
+                reason=existing.invalidation_reason,
+            )
         )
     if existing.withdrawn_at is None:
         raise ConflictError(ALREADY_SIGNED)
@@ -233,6 +267,8 @@ def _resign(session: Session, existing: Signature, member: Member, show_name: bo
             local_group_id=member.local_group_id,
             ip_address=ip,
             email_domain=_email_domain(member.email),
+            quarantined_at=now if held else None,
+            quarantine_reason=held,
         )
     )
     if result.rowcount != 1:
@@ -248,18 +284,26 @@ def sign(
     ip: str | None,
     now: datetime,
     base_url: str = "",
+    limits: BurstLimits | None = None,
 ) -> SignResult:
-    """Add the member's signature, or raise with the reason nothing was recorded."""
+    """Add the member's signature, or raise with the reason nothing was recorded.
+
+    With ``limits``, a signature beyond them is stored as held and not counted.
+    """
     proposal = proposals.lock(session, proposal_id)
     member = session.get(Member, member_id)
     reasons = reasons_not_to_sign(session, proposal, member, now)
     if reasons and closed_message(proposal, now):
         raise PhaseError(reasons[0])
     if reasons:
-        raise NotEligibleError("You cannot sign this proposal: " + "; ".join(reasons) + ".")
+        raise NotEligibleError(
+            _l("You cannot sign this proposal: %(reasons)s.", reasons=lazy(join(reasons)))
+        )
+    domain = _email_domain(member.email)
+    held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
     existing = signature_of(session, proposal.id, member_id)
     if existing is not None:
-        _resign(session, existing, member, show_name, ip, now)
+        _resign(session, existing, member, show_name, ip, now, held)
     else:
         try:
             with session.begin_nested():
@@ -271,11 +315,16 @@ def sign(
                         is_name_public=show_name,
                         signed_at=now,
                         ip_address=ip,
-                        email_domain=_email_domain(member.email),
+                        email_domain=domain,
+                        quarantined_at=now if held else None,
+                        quarantine_reason=held,
                     )
                 )
         except IntegrityError:
             raise ConflictError(ALREADY_SIGNED) from None
+    if held:
+        session.commit()
+        return SignResult(count=proposal.signature_count, crossed=(), is_held=True)
     count = _count(session, proposal, +1)
     _tally(session, proposal.id, member.local_group_id, now.date(), +1)
     crossed = evaluate_tiers(session, proposal, now=now, base_url=base_url)
@@ -288,8 +337,10 @@ def withdraw(session: Session, *, proposal_id: int, member_id: int, now: datetim
     proposal = proposals.lock(session, proposal_id)
     if proposal.state != ProposalState.COLLECTING:
         raise PhaseError(
-            "A signature can only be withdrawn while signatures are being collected; "
-            "this proposal has moved on."
+            _l(
+                "A signature can only be withdrawn while signatures are being collected; "
+                "this proposal has moved on."
+            )
         )
     row = session.execute(
         update(Signature)
@@ -300,10 +351,15 @@ def withdraw(session: Session, *, proposal_id: int, member_id: int, now: datetim
             Signature.invalidated_at.is_(None),
         )
         .values(withdrawn_at=now)
-        .returning(Signature.signed_at, Signature.local_group_id)
+        .returning(Signature.signed_at, Signature.local_group_id, Signature.quarantined_at)
     ).first()
     if row is None:
-        raise ConflictError("You have not signed this proposal, so there is nothing to withdraw.")
+        raise ConflictError(
+            _l("You have not signed this proposal, so there is nothing to withdraw.")
+        )
+    if row.quarantined_at is not None:  # held, so never counted: nothing to take back
+        session.commit()
+        return proposal.signature_count
     count = _count(session, proposal, -1)
     _tally(session, proposal.id, row.local_group_id, row.signed_at.date(), -1)
     session.commit()

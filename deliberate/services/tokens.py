@@ -4,13 +4,15 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from deliberate.core.errors import ValidationError
+from deliberate.database import begin_write
 from deliberate.models import AccountToken, TokenPurpose
 
-INVALID_LINK = "This link has expired or has already been used. Ask for a new one."
+INVALID_LINK = _l("This link has expired or has already been used. Ask for a new one.")
 
 
 def _digest(raw: str) -> str:
@@ -27,6 +29,7 @@ def issue(
     new_email: str | None = None,
 ) -> str:
     """Store a new token and return its raw value, which only the email carries."""
+    begin_write(session)
     raw = secrets.token_urlsafe(32)
     session.add(
         AccountToken(
@@ -58,6 +61,7 @@ def consume(session: Session, raw: str, purpose: TokenPurpose, now: datetime) ->
 
     The UPDATE ... WHERE used_at IS NULL makes two simultaneous uses end with one winner.
     """
+    begin_write(session)
     token = peek(session, raw, purpose, now)
     claimed = session.execute(
         AccountToken.__table__.update()

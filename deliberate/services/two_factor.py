@@ -8,18 +8,21 @@ from datetime import datetime
 
 import pyotp
 import segno
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from deliberate.core.errors import ValidationError
+from deliberate.database import begin_write
 from deliberate.models import Member
 from deliberate.services import audit_log, passwords
 
 STEP_SECONDS = 30
-WRONG_CODE = "That code is not right. Use the current six-digit code from your app."
+WRONG_CODE = _l("That code is not right. Use the current six-digit code from your app.")
 
 
 def begin_enrolment(session: Session, member: Member) -> str:
     """Store a new secret for the member (not yet in force) and return it."""
+    begin_write(session)
     member.totp_secret = pyotp.random_base32()
     member.totp_enabled_at = None
     member.totp_last_step = None
@@ -56,6 +59,7 @@ def _accept(member: Member, code: str, now: datetime) -> bool:
 
 def confirm_enrolment(session: Session, member: Member, code: str, *, now: datetime) -> None:
     """Turn two-factor sign-in on once a code from the new secret checks out."""
+    begin_write(session)
     if not _accept(member, code, now):
         raise ValidationError(WRONG_CODE, field="code")
     member.totp_enabled_at = now
@@ -71,6 +75,7 @@ def confirm_enrolment(session: Session, member: Member, code: str, *, now: datet
 
 def check_code(session: Session, member: Member, code: str, *, now: datetime) -> bool:
     """True (and the code used up) when the code is right for an enrolled member."""
+    begin_write(session)
     accepted = member.has_two_factor and _accept(member, code, now)
     session.commit()
     return accepted
@@ -79,7 +84,8 @@ def check_code(session: Session, member: Member, code: str, *, now: datetime) ->
 def disable(session: Session, member: Member, password: str, *, now: datetime) -> None:
     """Turn two-factor sign-in off after checking the password."""
     if not passwords.verify_password(member.password_hash, password):
-        raise ValidationError("Your password is not correct.", field="password")
+        raise ValidationError(_l("Your password is not correct."), field="password")
+    begin_write(session)
     member.totp_secret = None
     member.totp_enabled_at = None
     member.totp_last_step = None

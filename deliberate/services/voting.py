@@ -10,9 +10,11 @@ Nothing here logs the member, the choice or the receipt.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from deliberate.core.ballot_chain import (
     ChainFormatError,
@@ -22,8 +24,11 @@ from deliberate.core.ballot_chain import (
     tracker_for,
 )
 from deliberate.core.errors import ConflictError, NotEligibleError, PhaseError, ValidationError
+from deliberate.core.messages import join
 from deliberate.core.rules import check_eligibility
 from deliberate.core.tally import double_yes
+from deliberate.database import begin_write
+from deliberate.i18n import lazy
 from deliberate.models import (
     Ballot,
     BallotCheckpoint,
@@ -35,6 +40,7 @@ from deliberate.models import (
     ReferendumState,
     VoteMethod,
 )
+from deliberate.models.ballot import new_ballot_id
 from deliberate.services import referendums
 
 _KIND = {
@@ -50,7 +56,7 @@ class AlreadyVoted(ConflictError):
     """A second ballot from the same member."""
 
     def __init__(self):
-        super().__init__("You have already voted in this vote. Your first ballot stands.")
+        super().__init__(_l("You have already voted in this vote. Your first ballot stands."))
 
 
 def check_choice(referendum: Referendum, choice: str) -> str:
@@ -61,13 +67,13 @@ def check_choice(referendum: Referendum, choice: str) -> str:
     try:
         kind, value = decode_choice(choice)
     except ChainFormatError:
-        raise ValidationError("That choice is not on this ballot.") from None
+        raise ValidationError(_l("That choice is not on this ballot.")) from None
     if referendum.method is VoteMethod.YES_NO:
         if kind is not ChoiceKind.YES_NO:
-            raise ValidationError("Answer yes, no or abstain.")
+            raise ValidationError(_l("Answer yes, no or abstain."))
         return choice
     if kind is not _KIND[referendum.method]:
-        raise ValidationError("That choice is not on this ballot.")
+        raise ValidationError(_l("That choice is not on this ballot."))
     slugs = {option.slug for option in referendum.options}
     if kind is ChoiceKind.SINGLE:
         named = {value}
@@ -76,26 +82,29 @@ def check_choice(referendum: Referendum, choice: str) -> str:
     else:
         named = {option for level in value for option in level}
     if not named <= slugs:
-        raise ValidationError("That choice is not on this ballot.")
+        raise ValidationError(_l("That choice is not on this ballot."))
     return choice
 
 
 def _refuse_outside_window(referendum: Referendum, now: datetime) -> None:
     if referendum.state is ReferendumState.DRAFT or now < referendum.opens_at:
-        raise PhaseError("Voting has not opened yet. Nothing was recorded.")
+        raise PhaseError(_l("Voting has not opened yet. Nothing was recorded."))
     if not referendum.is_open_at(now):
-        raise PhaseError("Voting has closed. Nothing was recorded.")
+        raise PhaseError(_l("Voting has closed. Nothing was recorded."))
 
 
 def _ineligible(session: Session, referendum: Referendum, member_id: int) -> NotEligibleError:
     member = session.get(Member, member_id)
     opened = referendum.opened_at or referendum.opens_at
-    frozen = (
-        f"The list of voters was fixed when voting opened on {opened:%d %B %Y}, "
-        "and you are not on it"
-    )
+    day = lazy(opened.date())
     if member is None:
-        return NotEligibleError(f"{frozen}.")
+        return NotEligibleError(
+            _l(
+                "The list of voters was fixed when voting opened on %(day)s, "
+                "and you are not on it.",
+                day=day,
+            )
+        )
     group = member.local_group.name if member.local_group else None
     reasons = check_eligibility(
         referendums.eligibility_rules(referendum),
@@ -104,7 +113,14 @@ def _ineligible(session: Session, referendum: Referendum, member_id: int) -> Not
         group,
         opened.date(),
     )
-    return NotEligibleError(". ".join([frozen, *reasons]) + ".")
+    return NotEligibleError(
+        _l(
+            "The list of voters was fixed when voting opened on %(day)s, "
+            "and you are not on it. %(reasons)s.",
+            day=day,
+            reasons=lazy(join(reasons, ". ")),
+        )
+    )
 
 
 def _add_to_group_tally(session: Session, referendum: Referendum, group_id: int, choice: str):
@@ -124,22 +140,28 @@ def _add_to_group_tally(session: Session, referendum: Referendum, group_id: int,
 
 
 def _insert_ballot(session: Session, referendum: Referendum, choice: str) -> str:
-    """Insert the ballot under a fresh tracker; a (vanishingly rare) clash gets a new one."""
+    """Insert the ballot under a fresh tracker; a (vanishingly rare) clash gets a new one.
+
+    ON CONFLICT DO NOTHING rather than a savepoint: a clash of the random id or of the
+    tracker inserts nothing and says so, in one statement under the write lock.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     for _attempt in range(3):
         receipt = new_receipt()
-        try:
-            with session.begin_nested():
-                session.add(
-                    Ballot(
-                        referendum_id=referendum.id,
-                        tracker=tracker_for(referendum.public_id, receipt),
-                        choice=choice,
-                    )
-                )
-        except IntegrityError:
-            continue
-        return receipt
-    raise ConflictError("Your vote was NOT recorded. Please try again.")
+        statement = (
+            dialect.insert(Ballot)
+            .values(
+                id=new_ballot_id(),
+                referendum_id=referendum.id,
+                tracker=tracker_for(referendum.public_id, receipt),
+                choice=choice,
+            )
+            .on_conflict_do_nothing()
+            .returning(Ballot.id)
+        )
+        if session.execute(statement).first() is not None:
+            return receipt
+    raise ConflictError(_l("Your vote was NOT recorded. Please try again."))
 
 
 def cast_ballot(
@@ -151,16 +173,29 @@ def cast_ballot(
     PhaseError outside the window, NotEligibleError, ValidationError or AlreadyVoted.
     A busy database raises sqlalchemy's OperationalError with nothing written.
     """
+    # The electorate is frozen when voting opens and never changes after, so the voter's
+    # row is read before the write lock; only a miss is looked for again under it.
+    eligibility = session.scalar(
+        select(Eligibility)
+        .join(Referendum, Referendum.id == Eligibility.referendum_id)
+        .where(Referendum.public_id == referendum_id, Eligibility.member_id == member_id)
+    )
+    begin_write(session)
     # FOR SHARE on PostgreSQL: the close takes FOR UPDATE, so no ballot slips in after
-    # the final checkpoint. SQLite already holds the write lock (BEGIN IMMEDIATE).
+    # the final checkpoint. SQLite: begin_write() has taken the write lock (BEGIN IMMEDIATE).
     referendum = session.execute(
-        select(Referendum).where(Referendum.public_id == referendum_id).with_for_update(read=True)
+        select(Referendum)
+        .where(Referendum.public_id == referendum_id)
+        .options(lazyload(Referendum.options))  # loaded only if the choice needs them
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)  # the page's copy may predate the lock
     ).scalar_one_or_none()
     if referendum is None:
-        raise PhaseError("There is no such vote.")
+        raise PhaseError(_l("There is no such vote."))
     _refuse_outside_window(referendum, now)
     choice = check_choice(referendum, choice)
-    eligibility = session.get(Eligibility, (referendum.id, member_id))
+    if eligibility is None:
+        eligibility = session.get(Eligibility, (referendum.id, member_id))
     if eligibility is None:
         error = _ineligible(session, referendum, member_id)
         session.rollback()

@@ -6,8 +6,9 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
-from deliberate import permissions
+from deliberate import labels, permissions
 from deliberate.extensions import db
+from deliberate.i18n import recorded, translate, when
 from deliberate.mailer.transports import transport_from_config
 from deliberate.models import utcnow
 from deliberate.services import mail
@@ -37,6 +38,13 @@ def register_blueprints(app: Flask) -> None:
     for module in (proposals, notifications, signature_review, amendment_drafting, signature_data):
         app.register_blueprint(module.bp)
 
+    # {{ member.status|label }}: a state, status or role in words, never its raw value;
+    # {{ rule.text|translated }}: a core Message (rule descriptions) in the reader's language.
+    app.add_template_filter(labels.label, "label")
+    app.add_template_filter(translate, "translated")
+    app.add_template_filter(recorded, "recorded")
+    app.add_template_filter(when, "when")  # {{ moment|when }}: '3 de mayo de 2026, 14:00'.
+
     @app.context_processor
     def template_helpers():
         return {
@@ -47,7 +55,10 @@ def register_blueprints(app: Flask) -> None:
 
     @app.after_request
     def deliver_mail_queued_by_this_request(response):
-        if request.method == "POST" and app.config["MAIL_SEND_INLINE"]:
+        # Only a request that queued mail tries to send: the rest would only take the
+        # database's write lock to find nothing (the worker retries whatever waits).
+        queued = db.session.info.pop(mail.QUEUED, False)
+        if request.method == "POST" and app.config["MAIL_SEND_INLINE"] and queued:
             deliver_queued_mail()
         return response
 

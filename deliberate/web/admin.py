@@ -10,6 +10,7 @@ from sqlalchemy import select
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db
 from deliberate.forms.admin import RoleForm, RollApplyForm, RollUploadForm, StatusForm
+from deliberate.i18n import error_message
 from deliberate.models import MembershipStatus, OutboxMessage, Role, StatusChange, utcnow
 from deliberate.permissions import can_manage_members, requires
 from deliberate.services import membership, roll_import
@@ -92,7 +93,7 @@ def change_role(public_id: str):
             now=utcnow(),
         )
     except DeliberateError as error:
-        flash(error.message, "error")
+        flash(error_message(error), "error")
     else:
         flash(_("The roles are updated and recorded in the audit log."), "success")
     return redirect(url_for("admin.member", public_id=public_id))
@@ -137,7 +138,7 @@ def roll_apply():
             db.session, form.roll_text.data, actor=current_user, now=utcnow()
         )
     except DeliberateError as error:
-        flash(error.message, "error")
+        flash(error_message(error), "error")
         return redirect(url_for("admin.roll"))
     flash(
         _(

@@ -10,6 +10,7 @@ use; it is not a model and never appears in migrations.
 from flask import Blueprint
 from sqlalchemy import text
 
+from deliberate.database import begin_write
 from deliberate.extensions import csrf, db
 from deliberate.permissions import public
 
@@ -40,6 +41,7 @@ def raw_insert():
         db.session.execute(text(_CREATE[db.engine.dialect.name]))
         db.session.commit()
         _ready = True
+    begin_write(db.session)  # BEGIN IMMEDIATE on SQLite, as every write service takes it
     db.session.execute(text("INSERT INTO bench_raw (value) VALUES (:v)"), {"v": "x"})
     db.session.commit()
     return "ok", 201

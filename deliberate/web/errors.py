@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db
+from deliberate.i18n import error_message
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ def _wants_json() -> bool:
 def _page(status: int, title: str, message: str):
     if _wants_json():
         code = title.lower().replace(" ", "_")
-        return jsonify({"error": code, "message": message}), status
+        # Lazy messages become text here: JSON and logs need a str, in the request's language.
+        return jsonify({"error": code, "message": str(message)}), status
     title = _(title) if title else title
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
@@ -79,7 +81,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DeliberateError)
     def domain_error(error: DeliberateError):
         db.session.rollback()
-        return _page(error.status, N_("That did not work"), error.message)
+        return _page(error.status, N_("That did not work"), error_message(error))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

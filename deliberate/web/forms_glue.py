@@ -6,6 +6,7 @@ from flask import url_for
 from flask_wtf import FlaskForm
 
 from deliberate.core.errors import DeliberateError
+from deliberate.i18n import error_message
 
 
 def attach_error(form: FlaskForm, error: DeliberateError, default_field: str | None = None):
@@ -13,9 +14,9 @@ def attach_error(form: FlaskForm, error: DeliberateError, default_field: str | N
     name = error.field or default_field
     field = getattr(form, name, None) if name else None
     if field is not None:
-        field.errors = [*field.errors, error.message]
+        field.errors = [*field.errors, error_message(error)]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(error_message(error))
 
 
 def safe_next(target: str | None, fallback_endpoint: str = "main.home") -> str:

@@ -15,13 +15,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
+from deliberate import labels
 from deliberate.core.errors import DeliberateError, NotFoundError
-from deliberate.core.lifecycle import STATE_TEXT, State
 from deliberate.extensions import db, limiter
 from deliberate.forms.proposals import EmptyForm, InviteForm, ProposalForm, RejectForm, SignForm
+from deliberate.i18n import error_message
 from deliberate.models import ProposalState, utcnow
 from deliberate.permissions import can_decide_gate, can_propose, can_sign, public, requires
 from deliberate.services import (
@@ -31,6 +33,7 @@ from deliberate.services import (
     proposal_views,
     proposals,
     rulebook,
+    signature_bursts,
     signing,
 )
 from deliberate.web.forms_glue import attach_error
@@ -39,6 +42,10 @@ from deliberate.web.pagination import paginate
 bp = Blueprint("proposals", __name__)
 
 NOT_RECORDED = _("The database is busy. Your signature was NOT recorded, please try again.")
+HELD_MESSAGE = _l(
+    "Thank you: your signature is recorded. Many signatures came from your connection "
+    "in a short time, so it will be counted after a routine check by the committee."
+)
 
 
 @bp.errorhandler(OperationalError)
@@ -70,6 +77,15 @@ def _sign_limit() -> str:
     return current_app.config["RATELIMIT_SIGN"]
 
 
+def _burst_limits() -> signature_bursts.BurstLimits:
+    """Signatures per hour on one proposal from one address or domain before they are held."""
+    config = current_app.config
+    return signature_bursts.BurstLimits(
+        per_ip=config["SIGNATURE_QUARANTINE_PER_IP_PER_HOUR"],
+        per_domain=config["SIGNATURE_QUARANTINE_PER_DOMAIN_PER_HOUR"],
+    )
+
+
 def _propose_limit() -> str:
     return current_app.config["RATELIMIT_PROPOSE"]
 
@@ -86,7 +102,7 @@ def proposal_html(html: str | None):
 
 @bp.app_context_processor
 def proposal_helpers():
-    return {"state_text": lambda state: STATE_TEXT[State(state.value)]}
+    return {"state_text": labels.label}
 
 
 @bp.get("/proposals")
@@ -239,7 +255,7 @@ def _simple_action(ref: str, action, message: str, **kwargs):
         action(db.session, proposal_id=proposal.id, now=utcnow(), **kwargs)
     except DeliberateError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error_message(error), "error")
         return render_detail(proposal, status=error.status)
     flash(message, "success")
     return redirect(url_for(".detail", ref=ref), 303)
@@ -311,7 +327,7 @@ def cosponsor(ref: str, token: str):
             )
         except DeliberateError as error:
             db.session.rollback()
-            form.form_errors.append(error.message)
+            form.form_errors.append(error_message(error))
             page = render_template("proposals/cosponsor.html", proposal=proposal, form=form)
             return page, error.status
         flash(_("Thank you: you co-sponsor this proposal."), "success")
@@ -328,7 +344,7 @@ def sign(ref: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        signing.sign(
+        result = signing.sign(
             db.session,
             proposal_id=proposal.id,
             member_id=current_user.id,
@@ -336,11 +352,15 @@ def sign(ref: str):
             ip=request.remote_addr,
             now=utcnow(),
             base_url=_base_url(),
+            limits=_burst_limits(),
         )
     except DeliberateError as error:
         db.session.rollback()
-        return render_detail(proposal, status=error.status, sign_error=error.message)
-    flash(_("Thank you: your signature is recorded."), "success")
+        return render_detail(proposal, status=error.status, sign_error=error_message(error))
+    if result.is_held:
+        flash(HELD_MESSAGE, "success")
+    else:
+        flash(_("Thank you: your signature is recorded."), "success")
     return redirect(url_for(".detail", ref=ref), 303)
 
 
@@ -356,7 +376,7 @@ def unsign(ref: str):
         )
     except DeliberateError as error:
         db.session.rollback()
-        return render_detail(proposal, status=error.status, sign_error=error.message)
+        return render_detail(proposal, status=error.status, sign_error=error_message(error))
     flash(_("Your signature is withdrawn. You can sign again while signatures are open."))
     return redirect(url_for(".detail", ref=ref), 303)
 

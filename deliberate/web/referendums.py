@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
@@ -36,6 +37,7 @@ from deliberate.forms.referendums import (
     NewVoteForm,
     ReceiptForm,
 )
+from deliberate.i18n import error_message
 from deliberate.models import Referendum, ReferendumKind, ReferendumState, VoteMethod, utcnow
 from deliberate.permissions import can_run_votes, can_view_votes, can_vote, requires
 from deliberate.services import (
@@ -50,7 +52,7 @@ from deliberate.web.forms_glue import attach_error
 from deliberate.web.vote_charts import results_view
 
 bp = Blueprint("referendums", __name__, url_prefix="/referendums")
-NOT_RECORDED = "Your vote was NOT recorded. Please try again."
+NOT_RECORDED = _l("Your vote was NOT recorded. Please try again.")
 
 
 def _zone() -> str:
@@ -88,16 +90,25 @@ def _load(public_id: str) -> Referendum:
     """The vote, brought up to date with the clock (pages evaluate deadlines on read)."""
     referendum = referendums.get(db.session, public_id)
     now = utcnow()
+    is_due = (referendum.state is ReferendumState.DRAFT and referendum.opens_at <= now) or (
+        referendum.state is ReferendumState.OPEN and now >= referendum.closes_at
+    )
+    if not is_due:
+        return _visible(referendum)
     try:
-        if referendum.state is ReferendumState.DRAFT and referendum.opens_at <= now:
+        if referendum.state is ReferendumState.DRAFT:
             referendums.open_if_due(db.session, public_id, now)
-        elif referendum.state is ReferendumState.OPEN and now >= referendum.closes_at:
+        else:
             counting.close_and_count(
                 db.session, public_id, now, base_url=current_app.config["BASE_URL"]
             )
     except PhaseError:
         db.session.rollback()  # someone else opened or closed it first
-    referendum = referendums.get(db.session, public_id)
+    return _visible(referendums.get(db.session, public_id))
+
+
+def _visible(referendum: Referendum) -> Referendum:
+    """The vote, unless it is a draft and the viewer may not run votes (404)."""
     if referendum.state is ReferendumState.DRAFT and not can_run_votes(current_user):
         abort(404)
     return referendum
@@ -161,10 +172,10 @@ def vote(public_id: str):
     except RepeatedField:
         abort(400)
     except voting.AlreadyVoted as error:
-        return _detail(referendum, error=error.message, status=409)
+        return _detail(referendum, error=error_message(error), status=409)
     except ValidationError as error:
         db.session.rollback()
-        return _detail(referendum, error=error.message, status=422)
+        return _detail(referendum, error=error_message(error), status=422)
     page = render_template("referendums/receipt.html", referendum=referendum, receipt=receipt)
     return _no_store(page, 201)
 

@@ -13,6 +13,7 @@ from deliberate.forms.rulebook import (
     preset_ruleset,
 )
 from deliberate.forms.rulebook_draft import ruleset_from_form
+from deliberate.i18n import error_message
 from deliberate.models import utcnow
 from deliberate.permissions import can_edit_rulebook, public, requires
 from deliberate.services import groups
@@ -105,7 +106,7 @@ def _save(kind: str, form: RuleSetForm, draft):
         )
     except ConflictError as error:
         # Keep the input; base it on the new version and show what saving would now change.
-        form.form_errors.append(error.message)
+        form.form_errors.append(error_message(error))
         form.base_version.data = str(rules.current_version(db.session).number)
         preview = rules.preview_kind(db.session, kind=kind, ruleset=draft)
         return _render_edit(kind, form, error.status, preview)

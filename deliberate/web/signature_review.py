@@ -1,28 +1,45 @@
-"""The committee's view of signature bursts, and invalidation by a stated condition."""
+"""The committee's view of signature bursts, held signatures, and invalidation by condition."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from deliberate.core.errors import DeliberateError, ValidationError
 from deliberate.extensions import db
-from deliberate.forms.proposals import InvalidateForm
+from deliberate.forms.proposals import HeldSignaturesForm, InvalidateForm
 from deliberate.models import utcnow
 from deliberate.permissions import can_review_signatures, requires
-from deliberate.services import proposals, signature_checks
+from deliberate.services import proposals, signature_checks, signature_quarantine
 from deliberate.web.forms_glue import attach_error
 
 bp = Blueprint("signatures", __name__, url_prefix="/admin/signatures")
 
 
-def _render(form: InvalidateForm, *, status: int = 200, preview: int | None = None):
+def _held_form(form: HeldSignaturesForm | None = None):
+    """The held signatures, and the form whose choices are exactly those still held."""
+    held = signature_quarantine.held(db.session)
+    form = form or HeldSignaturesForm(formdata=None)
+    form.signature.choices = [(h.id, str(h.id)) for h in held]
+    return held, form
+
+
+def _render(
+    form: InvalidateForm,
+    *,
+    status: int = 200,
+    preview: int | None = None,
+    held_form: HeldSignaturesForm | None = None,
+):
     by_ip, by_domain = signature_checks.bursts(db.session, now=utcnow())
+    held, held_form = _held_form(held_form)
     page = render_template(
         "proposals/signatures.html",
         form=form,
         by_ip=by_ip,
         by_domain=by_domain,
         preview=preview,
+        held=held,
+        held_form=held_form,
     )
     return page, status
 
@@ -68,4 +85,41 @@ def review():
     )
     for lost in result.tiers_no_longer_met:
         flash(_("No longer met with the remaining signatures: %(t)s", t=lost), "error")
+    return redirect(url_for(".review"), 303)
+
+
+@bp.post("/held")
+@requires(can_review_signatures)
+def decide_held():
+    """Release the ticked held signatures into the count, or reject them."""
+    _held, form = _held_form(HeldSignaturesForm())
+    if not form.validate_on_submit():
+        return _render(InvalidateForm(formdata=None), status=422, held_form=form)
+    try:
+        if form.decision.data == "release":
+            result = signature_quarantine.release(
+                db.session,
+                signature_ids=form.signature.data,
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+                base_url=current_app.config["BASE_URL"],
+            )
+            message = _("%(n)d held signatures released and counted.", n=result.count)
+        else:
+            result = signature_quarantine.reject(
+                db.session,
+                signature_ids=form.signature.data,
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+            message = _("%(n)d held signatures rejected; they are not counted.", n=result.count)
+    except DeliberateError as error:
+        db.session.rollback()
+        attach_error(form, error, "reason")
+        return _render(InvalidateForm(formdata=None), status=error.status, held_form=form)
+    flash(message + " " + _("Recorded in the audit log."), "success")
+    for crossed in result.crossed:
+        flash(_("Threshold reached: %(t)s", t=crossed), "success")
     return redirect(url_for(".review"), 303)

@@ -79,7 +79,7 @@ def test_a_thousand_made_up_reset_tokens_are_all_refused(app, client):
     for _ in range(1000):
         response = client.get(f"/reset/{secrets.token_urlsafe(32)}")
         assert response.status_code == 422
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_reset_tokens_are_long_stored_hashed_and_single_use_on_post(app, client, auth):

@@ -33,7 +33,7 @@ def test_status_change_is_recorded_with_reason_and_audited(app, auth):
     )
     assert response.status_code == 302
     page = auth.client.get(f"/admin/members/{ann}").get_data(as_text=True)
-    assert "active → suspended" in page and "Unpaid dues" in page
+    assert "Active → Suspended" in page and "Unpaid dues" in page
     assert audit_actions(app) == ["member.status_changed"]
 
 

@@ -179,7 +179,7 @@ def test_hidden_post_shows_a_notice_to_members_and_the_original_to_moderators_an
             as_text=True
         )
     log = app.test_client().get("/moderation").get_data(as_text=True)
-    assert "hide" in log and "Name-calling" in log and "R1 Personal attacks" in log
+    assert "hidden" in log and "Name-calling" in log and "R1 Personal attacks" in log
     with app.app_context():
         assert db.session.scalar(select(Contribution.body_markdown)) == "Secret insult text"
     assert (

@@ -1,4 +1,8 @@
-"""Validation helpers that turn bad values into plain-language ValidationErrors."""
+"""Validation helpers that turn bad values into plain-language ValidationErrors.
+
+``what`` names the value in the message; callers pass it marked with ``N_`` so that it is
+translated along with the sentence around it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from fractions import Fraction
 from typing import Any, TypeVar
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_
 
 E = TypeVar("E", bound=Enum)
 
@@ -14,9 +19,16 @@ E = TypeVar("E", bound=Enum)
 def check_int(value: Any, what: str, *, minimum: int = 0) -> int:
     """Return ``value`` if it is a whole number of at least ``minimum``, else raise."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"{what} must be a whole number.")
+        raise ValidationError(N_("%(what)s must be a whole number.", what=what))
     if value < minimum:
-        raise ValidationError(f"{what} must be at least {minimum:,}, not {value:,}.")
+        raise ValidationError(
+            N_(
+                "%(what)s must be at least %(minimum)s, not %(value)s.",
+                what=what,
+                minimum=minimum,
+                value=value,
+            )
+        )
     return value
 
 
@@ -28,12 +40,18 @@ def check_optional_int(value: Any, what: str, *, minimum: int = 0) -> int | None
 def check_share(value: Any, what: str, *, allow_zero: bool = False) -> Fraction:
     """Return ``value`` as a Fraction between 0% and 100%; floats are refused as inexact."""
     if isinstance(value, bool) or not isinstance(value, int | Fraction):
-        raise ValidationError(f"{what} must be an exact fraction such as 1/20, not {value!r}.")
+        raise ValidationError(
+            N_(
+                "%(what)s must be an exact fraction such as 1/20, not %(value)s.",
+                what=what,
+                value=repr(value),
+            )
+        )
     value = Fraction(value)
     if value > 1:
-        raise ValidationError(f"{what} cannot be more than 100%.")
+        raise ValidationError(N_("%(what)s cannot be more than 100%%.", what=what))
     if value < 0 or (value == 0 and not allow_zero):
-        raise ValidationError(f"{what} must be more than 0%.")
+        raise ValidationError(N_("%(what)s must be more than 0%%.", what=what))
     return value
 
 
@@ -50,18 +68,25 @@ def check_enum(value: Any, enum: type[E], what: str) -> E:
         return enum(value)
     except (ValueError, TypeError):
         allowed = ", ".join(repr(member.value) for member in enum)
-        raise ValidationError(f"{what} must be one of {allowed}, not {value!r}.") from None
+        raise ValidationError(
+            N_(
+                "%(what)s must be one of %(allowed)s, not %(value)s.",
+                what=what,
+                allowed=allowed,
+                value=repr(value),
+            )
+        ) from None
 
 
 def check_bool(value: Any, what: str) -> bool:
     """Return ``value`` if it is True or False, else raise."""
     if not isinstance(value, bool):
-        raise ValidationError(f"{what} must be true or false.")
+        raise ValidationError(N_("%(what)s must be true or false.", what=what))
     return value
 
 
 def check_text(value: Any, what: str) -> str:
     """Return ``value`` if it is non-blank text, else raise."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"{what} must not be blank.")
+        raise ValidationError(N_("%(what)s must not be blank.", what=what))
     return value

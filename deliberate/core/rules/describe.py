@@ -1,11 +1,15 @@
-"""Plain-English descriptions of every rule, for the rulebook page and its history."""
+"""Plain-language descriptions of every rule, for the rulebook page and its history.
+
+Labels and sentences are core Messages: English here, translated where they are shown.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from deliberate.core.rules._format import days_text, plural
+from deliberate.core.messages import N_, Message, join
+from deliberate.core.rules._format import counted, days_text
 from deliberate.core.rules.eligibility import (
     COUNTED_UNTIL_TEXT,
     Eligibility,
@@ -16,32 +20,40 @@ from deliberate.core.rules.voting import (
     VoteRules,
     describe_abstentions,
     describe_approval_quorum,
+    describe_deliberation_period,
     describe_double_majority,
     describe_majority_rule,
-    describe_period,
     describe_turnout_quorum,
+    describe_voting_period,
 )
 
 _LABELS = {
-    "name": "Name",
-    "co_sponsors": "Co-sponsors",
-    "admission": "Committee gate",
-    "collection_days": "Collection window",
-    "tiers": "Signature tiers",
-    "vote": "Members' vote",
-    "vote.majority": "Majority",
-    "vote.turnout_quorum": "Turnout quorum",
-    "vote.approval_quorum": "Approval quorum",
-    "vote.abstentions": "Abstentions",
-    "vote.has_double_majority": "Majority of local groups",
-    "vote.deliberation_days": "Deliberation period",
-    "vote.voting_days": "Voting period",
-    "eligibility": "Eligibility",
-    "eligibility.statuses": "Membership statuses",
-    "eligibility.min_membership_days": "Minimum membership",
-    "eligibility.counted_until": "Membership counted until",
-    "eligibility.group": "Local group",
-    "entrenched": "Entrenched rules",
+    "name": N_("Name"),
+    "co_sponsors": N_("Co-sponsors"),
+    "admission": N_("Committee gate"),
+    "collection_days": N_("Collection window"),
+    "tiers": N_("Signature tiers"),
+    "vote": N_("Members' vote"),
+    "vote.majority": N_("Majority"),
+    "vote.turnout_quorum": N_("Turnout quorum"),
+    "vote.approval_quorum": N_("Approval quorum"),
+    "vote.abstentions": N_("Abstentions"),
+    "vote.has_double_majority": N_("Majority of local groups"),
+    "vote.deliberation_days": N_("Deliberation period"),
+    "vote.voting_days": N_("Voting period"),
+    "eligibility": N_("Eligibility"),
+    "eligibility.statuses": N_("Membership statuses"),
+    "eligibility.min_membership_days": N_("Minimum membership"),
+    "eligibility.counted_until": N_("Membership counted until"),
+    "eligibility.group": N_("Local group"),
+    "entrenched": N_("Entrenched rules"),
+}
+# Labels for a tier's own fields: 'tiers.0.threshold' -> 'Tier 1 threshold'.
+_TIER_FIELDS = {
+    "threshold": N_("Tier %(n)s threshold"),
+    "consequence": N_("Tier %(n)s consequence"),
+    "distribution": N_("Tier %(n)s distribution"),
+    "respond_within_days": N_("Tier %(n)s respond within days"),
 }
 
 
@@ -62,48 +74,63 @@ def label_for(path: str) -> str:
     if head == "tiers":
         index, _, detail = rest.partition(".")
         if index.isdigit():
-            label = f"Tier {int(index) + 1}"
-            return f"{label} {detail.replace('.', ' ').replace('_', ' ')}" if detail else label
+            number = int(index) + 1
+            if not detail:
+                return N_("Tier %(n)s", n=number)
+            if detail in _TIER_FIELDS:
+                return _TIER_FIELDS[detail].with_params(n=number)
+            words = detail.replace(".", " ").replace("_", " ")
+            return N_("Tier %(n)s %(detail)s", n=number, detail=words)
     return path
 
 
-def describe_co_sponsors(count: int) -> str:
+def describe_co_sponsors(count: int) -> Message:
     """'5 co-sponsors must back a proposal before signatures open'."""
     if count == 0:
-        return "No co-sponsors are needed before signatures open"
-    return f"{plural(count, 'co-sponsor')} must back a proposal before signatures open"
+        return N_("No co-sponsors are needed before signatures open")
+    return counted(
+        count,
+        N_("1 co-sponsor must back a proposal before signatures open"),
+        N_("%(n)s co-sponsors must back a proposal before signatures open"),
+    )
 
 
-def describe_admission(admission: Admission) -> str:
+def describe_admission(admission: Admission) -> Message:
     """Say whether, and how, the committee admits proposals."""
     if not admission.is_required:
-        return "Proposals open for signatures without needing the committee's approval"
-    text = "The committee must admit a proposal before signatures open"
+        return N_("Proposals open for signatures without needing the committee's approval")
     if admission.silence_days is None:
-        return text + "; it must decide, and silence does not count as admission"
-    return text + f"; silence for {days_text(admission.silence_days)} counts as admission"
+        return N_(
+            "The committee must admit a proposal before signatures open; it must decide, and "
+            "silence does not count as admission"
+        )
+    return N_(
+        "The committee must admit a proposal before signatures open; silence for %(days)s "
+        "counts as admission",
+        days=days_text(admission.silence_days),
+    )
 
 
-def describe_collection(days: int | None) -> str:
+def describe_collection(days: int | None) -> Message:
     """'Signatures are collected for 183 days'."""
     if days is None:
-        return "There is no time limit on collecting signatures"
-    return f"Signatures are collected for {days_text(days)}"
+        return N_("There is no time limit on collecting signatures")
+    return N_("Signatures are collected for %(days)s", days=days_text(days))
 
 
-def describe_entrenched(paths: frozenset[str]) -> str:
+def describe_entrenched(paths: frozenset[str]) -> Message:
     """'Only a members' referendum can change: Turnout quorum, Signature tiers'."""
     if not paths:
-        return "No rules are entrenched"
-    names = ", ".join(label_for(path) for path in sorted(paths))
-    return f"Only a members' referendum can change: {names}"
+        return N_("No rules are entrenched")
+    names = join([label_for(path) for path in sorted(paths)], ", ")
+    return N_("Only a members' referendum can change: %(names)s", names=names)
 
 
 def _vote_units(vote: VoteRules | None) -> list[tuple[str, Any, str]]:
     if vote is None:
-        return [("vote", None, "Proposals of this kind are never put to a members' vote")]
+        return [("vote", None, N_("Proposals of this kind are never put to a members' vote"))]
     return [
-        ("vote", True, "Proposals of this kind can be put to a members' vote"),
+        ("vote", True, N_("Proposals of this kind can be put to a members' vote")),
         ("vote.majority", vote.majority, describe_majority_rule(vote.majority)),
         ("vote.turnout_quorum", vote.turnout_quorum, describe_turnout_quorum(vote.turnout_quorum)),
         (
@@ -120,9 +147,9 @@ def _vote_units(vote: VoteRules | None) -> list[tuple[str, Any, str]]:
         (
             "vote.deliberation_days",
             vote.deliberation_days,
-            describe_period(vote.deliberation_days, "deliberation before the vote"),
+            describe_deliberation_period(vote.deliberation_days),
         ),
-        ("vote.voting_days", vote.voting_days, describe_period(vote.voting_days, "voting")),
+        ("vote.voting_days", vote.voting_days, describe_voting_period(vote.voting_days)),
     ]
 
 
@@ -132,26 +159,29 @@ def _eligibility_units(rules: Eligibility) -> list[tuple[str, Any, str]]:
         (
             "eligibility.statuses",
             rules.statuses,
-            f"Only {statuses_text(rules.statuses)} members may take part",
+            N_("Only %(statuses)s members may take part", statuses=statuses_text(rules.statuses)),
         ),
         (
             "eligibility.min_membership_days",
             days,
-            f"Members must have belonged for at least {days_text(days)}"
+            N_("Members must have belonged for at least %(days)s", days=days_text(days))
             if days
-            else "There is no minimum length of membership",
+            else N_("There is no minimum length of membership"),
         ),
         (
             "eligibility.counted_until",
             rules.counted_until,
-            f"Membership is counted up to {COUNTED_UNTIL_TEXT[rules.counted_until]}",
+            N_(
+                "Membership is counted up to %(until)s",
+                until=COUNTED_UNTIL_TEXT[rules.counted_until],
+            ),
         ),
         (
             "eligibility.group",
             rules.group,
-            f"Open only to members of {rules.group}"
+            N_("Open only to members of %(group)s", group=rules.group)
             if rules.group
-            else "Open to members of every local group",
+            else N_("Open to members of every local group"),
         ),
     ]
 
@@ -172,5 +202,5 @@ def rule_units(ruleset: RuleSet) -> list[tuple[str, Any, str]]:
 
 
 def describe_ruleset(ruleset: RuleSet) -> tuple[RuleText, ...]:
-    """Every rule of a rule set in plain English, in reading order."""
+    """Every rule of a rule set in plain words, in reading order."""
     return tuple(RuleText(path, label_for(path), text) for path, _, text in rule_units(ruleset))

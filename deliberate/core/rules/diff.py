@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from deliberate.core.messages import N_
 from deliberate.core.rules.describe import label_for, rule_units
 from deliberate.core.rules.ruleset import Rulebook, RuleSet
 from deliberate.core.rules.serialise import ruleset_to_dict
 
-NOT_SET = "(not set)"
+NOT_SET = N_("(not set)")
 
 
 @dataclass(frozen=True)

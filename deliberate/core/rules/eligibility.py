@@ -7,8 +7,9 @@ from datetime import date
 from enum import Enum
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_, Message, join
 from deliberate.core.rules._checks import check_enum, check_int, check_text
-from deliberate.core.rules._format import date_text, days_text, plural
+from deliberate.core.rules._format import counted, date_text, days_text
 
 
 class MembershipStatus(Enum):
@@ -33,16 +34,26 @@ class CountedUntil(Enum):
 
 
 _STATUS_REASONS = {
-    MembershipStatus.ACTIVE: "Your membership is active, but only {allowed} members may take part",
-    MembershipStatus.SUSPENDED: "Your membership is suspended",
-    MembershipStatus.LAPSED: "Your membership has lapsed",
-    MembershipStatus.EXPELLED: "You have been expelled",
+    MembershipStatus.ACTIVE: N_(
+        "Your membership is active, but only %(allowed)s members may take part"
+    ),
+    MembershipStatus.SUSPENDED: N_("Your membership is suspended"),
+    MembershipStatus.LAPSED: N_("Your membership has lapsed"),
+    MembershipStatus.EXPELLED: N_("You have been expelled"),
+}
+
+# The statuses as adjectives inside a sentence ("Only active members may take part").
+STATUS_WORDS = {
+    MembershipStatus.ACTIVE: N_("active"),
+    MembershipStatus.SUSPENDED: N_("suspended"),
+    MembershipStatus.LAPSED: N_("lapsed"),
+    MembershipStatus.EXPELLED: N_("expelled"),
 }
 
 COUNTED_UNTIL_TEXT = {
-    CountedUntil.SIGNATURES_OPEN: "the day signatures open",
-    CountedUntil.VOTING_OPENS: "the day voting opens",
-    CountedUntil.DAY_OF_ACTION: "the day the member signs or votes",
+    CountedUntil.SIGNATURES_OPEN: N_("the day signatures open"),
+    CountedUntil.VOTING_OPENS: N_("the day voting opens"),
+    CountedUntil.DAY_OF_ACTION: N_("the day the member signs or votes"),
 }
 
 
@@ -57,23 +68,28 @@ class Eligibility:
 
     def __post_init__(self) -> None:
         if isinstance(self.statuses, str) or not self.statuses:
-            raise ValidationError("At least one membership status must be allowed to take part.")
+            raise ValidationError(
+                N_("At least one membership status must be allowed to take part.")
+            )
         statuses = frozenset(
-            check_enum(status, MembershipStatus, "A membership status") for status in self.statuses
+            check_enum(status, MembershipStatus, N_("A membership status"))
+            for status in self.statuses
         )
         object.__setattr__(self, "statuses", statuses)
-        check_int(self.min_membership_days, "The minimum days of membership")
+        check_int(self.min_membership_days, N_("The minimum days of membership"))
         object.__setattr__(
-            self, "counted_until", check_enum(self.counted_until, CountedUntil, "Counted until")
+            self, "counted_until", check_enum(self.counted_until, CountedUntil, N_("Counted until"))
         )
         if self.group is not None:
-            check_text(self.group, "The local group")
+            check_text(self.group, N_("The local group"))
 
 
-def statuses_text(statuses: frozenset[MembershipStatus]) -> str:
+def statuses_text(statuses: frozenset[MembershipStatus]) -> Message:
     """'active', 'active or suspended'."""
-    names = [status.value for status in MembershipStatus if status in statuses]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    names = [STATUS_WORDS[status] for status in MembershipStatus if status in statuses]
+    if len(names) == 1:
+        return names[0]
+    return N_("%(some)s or %(last)s", some=join(names[:-1], ", "), last=names[-1])
 
 
 def check_eligibility(
@@ -89,32 +105,59 @@ def check_eligibility(
     (see CountedUntil): membership is counted up to it.
     """
     rules = getattr(rules, "eligibility", rules)
-    status = check_enum(member_status, MembershipStatus, "The membership status")
-    reasons = []
+    status = check_enum(member_status, MembershipStatus, N_("The membership status"))
+    reasons: list[str] = []
     if status not in rules.statuses:
-        reasons.append(_STATUS_REASONS[status].format(allowed=statuses_text(rules.statuses)))
+        reason = _STATUS_REASONS[status]
+        reasons.append(N_(reason.msgid, allowed=statuses_text(rules.statuses)))
     days = (on - joined_on).days
     if days < 0:
         reasons.append(
-            f"You joined on {date_text(joined_on)}, after membership was counted on {date_text(on)}"
+            N_(
+                "You joined on %(joined)s, after membership was counted on %(counted)s",
+                joined=date_text(joined_on),
+                counted=date_text(on),
+            )
         )
     elif days < rules.min_membership_days:
         needed = rules.min_membership_days
-        verb = "is" if needed == 1 else "are"
-        reasons.append(f"You have been a member for {days_text(days)}; {needed:,} {verb} needed")
+        reasons.append(
+            counted(
+                needed,
+                N_("You have been a member for %(days)s; 1 is needed"),
+                N_("You have been a member for %(days)s; %(n)s are needed"),
+                days=days_text(days),
+            )
+        )
     if rules.group is not None and member_group != rules.group:
-        reasons.append(f"This proposal is open only to members of {rules.group}")
+        reasons.append(N_("This proposal is open only to members of %(group)s", group=rules.group))
     return reasons
 
 
-def describe_eligibility(rules: Eligibility) -> str:
+def describe_eligibility(rules: Eligibility) -> Message:
     """One sentence on who may take part."""
-    who = f"{statuses_text(rules.statuses).capitalize()} members"
-    if rules.group is not None:
-        who += f" of {rules.group}"
-    if rules.min_membership_days:
-        who += (
-            f" who have been members for at least {plural(rules.min_membership_days, 'day')}, "
-            f"counted up to {COUNTED_UNTIL_TEXT[rules.counted_until]}"
+    statuses = statuses_text(rules.statuses)
+    group, days = rules.group, rules.min_membership_days
+    if not days:
+        if group is None:
+            return N_("Only %(statuses)s members may take part", statuses=statuses)
+        return N_(
+            "Only %(statuses)s members of %(group)s may take part", statuses=statuses, group=group
         )
-    return who + " may take part"
+    values = {
+        "statuses": statuses,
+        "days": days_text(days),
+        "until": COUNTED_UNTIL_TEXT[rules.counted_until],
+    }
+    if group is None:
+        return N_(
+            "Only %(statuses)s members who have been members for at least %(days)s, counted up "
+            "to %(until)s, may take part",
+            **values,
+        )
+    return N_(
+        "Only %(statuses)s members of %(group)s who have been members for at least %(days)s, "
+        "counted up to %(until)s, may take part",
+        group=group,
+        **values,
+    )

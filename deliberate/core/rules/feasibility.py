@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
 
+from deliberate.core.messages import N_, Message
 from deliberate.core.rules._checks import check_int
-from deliberate.core.rules._format import number_text, percent_text, plural, share_text
+from deliberate.core.rules._format import amount, counted, percent_text, share_text
 from deliberate.core.rules.outcome import counted_votes, evaluate_vote
 from deliberate.core.rules.ruleset import CONSEQUENCE_TEXT, Consequence, RuleSet
 from deliberate.core.rules.signatures import evaluate_signatures
 
-NO_PROPOSALS = "No past proposals yet, so there is nothing to compare with"
-NO_REFERENDUMS = "No past referendums yet, so there is nothing to compare with"
+NO_PROPOSALS = N_("No past proposals yet, so there is nothing to compare with")
+NO_REFERENDUMS = N_("No past referendums yet, so there is nothing to compare with")
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class PastProposal:
     by_group: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        check_int(self.signatures, "A past proposal's signatures")
-        check_int(self.days, "A past proposal's days of collection", minimum=1)
+        check_int(self.signatures, N_("A past proposal's signatures"))
+        check_int(self.days, N_("A past proposal's days of collection"), minimum=1)
         object.__setattr__(self, "by_group", MappingProxyType(dict(self.by_group)))
 
 
@@ -43,7 +44,7 @@ class PastReferendum:
     by_group: Mapping[str, tuple[int, int, int]] | None = None
 
     def __post_init__(self) -> None:
-        check_int(self.electorate, "A past referendum's electorate")
+        check_int(self.electorate, N_("A past referendum's electorate"))
         if self.by_group is not None:
             object.__setattr__(self, "by_group", MappingProxyType(dict(self.by_group)))
 
@@ -86,7 +87,7 @@ class Feasibility:
     turnout_needed: Fraction | None
     best_turnout: Fraction | None
     last_turnout: Fraction | None
-    sentences: tuple[str, ...]
+    sentences: tuple[Message, ...]
 
 
 def median(values: list[int]) -> Fraction:
@@ -152,26 +153,45 @@ def _tiers(
 
 def _proposal_sentences(
     tiers: tuple[TierFeasibility, ...], history: History, fastest: Fraction | None
-) -> list[str]:
+) -> list[Message]:
     if not history.proposals:
         return [NO_PROPOSALS]
     counts = [p.signatures for p in history.proposals]
-    best, middle = max(counts), median(counts)
     total = len(history.proposals)
     sentences = []
     for tier in tiers:
-        sentence = (
-            f"Tier {tier.number} ({CONSEQUENCE_TEXT[tier.consequence]}): "
-            f"{plural(tier.required, 'signature')} needed; median past proposal "
-            f"{number_text(middle)}, best ever {number_text(best)}; "
-            f"{tier.proposals_qualified:,} of {plural(total, 'past proposal')} would have qualified"
-        )
-        if tier.per_day_needed is not None and fastest is not None:
-            sentence += (
-                f". That is {math.ceil(tier.per_day_needed):,} a day over the window; "
-                f"the fastest ever was {number_text(fastest)} a day"
+        values = {
+            "number": tier.number,
+            "consequence": CONSEQUENCE_TEXT[tier.consequence],
+            "needed": counted(tier.required, N_("1 signature"), N_("%(n)s signatures")),
+            "median": amount(median(counts)),
+            "best": max(counts),
+            "qualified": counted(
+                total,
+                N_("%(qualified)s of 1 past proposal would have qualified"),
+                N_("%(qualified)s of %(n)s past proposals would have qualified"),
+                qualified=tier.proposals_qualified,
+            ),
+        }
+        if tier.per_day_needed is None or fastest is None:
+            sentences.append(
+                N_(
+                    "Tier %(number)s (%(consequence)s): %(needed)s needed; median past proposal "
+                    "%(median)s, best ever %(best)s; %(qualified)s",
+                    **values,
+                )
             )
-        sentences.append(sentence)
+            continue
+        sentences.append(
+            N_(
+                "Tier %(number)s (%(consequence)s): %(needed)s needed; median past proposal "
+                "%(median)s, best ever %(best)s; %(qualified)s. That is %(per_day)s a day over "
+                "the window; the fastest ever was %(fastest)s a day",
+                per_day=math.ceil(tier.per_day_needed),
+                fastest=amount(fastest),
+                **values,
+            )
+        )
     return sentences
 
 
@@ -186,23 +206,43 @@ def _turnouts(ruleset: RuleSet, history: History) -> list[Fraction]:
 
 def _referendum_sentences(
     ruleset: RuleSet, history: History, passed: int, unjudged: int
-) -> list[str]:
+) -> list[Message]:
     if ruleset.vote is None:
         return []
     if not history.referendums:
         return [NO_REFERENDUMS]
     total = len(history.referendums)
-    sentences = [f"{passed:,} of {plural(total, 'past referendum')} would have passed"]
+    sentences = [
+        counted(
+            total,
+            N_("%(passed)s of 1 past referendum would have passed"),
+            N_("%(passed)s of %(n)s past referendums would have passed"),
+            passed=passed,
+        )
+    ]
     if unjudged:
-        sentences.append(f"{unjudged:,} could not be judged without results by local group")
+        sentences.append(N_("%(n)s could not be judged without results by local group", n=unjudged))
     turnouts = _turnouts(ruleset, history)
     quorum = ruleset.vote.turnout_quorum
     if turnouts:
-        needed = f"{share_text(quorum)} turnout needed" if quorum else "No turnout quorum"
-        sentences.append(
-            f"{needed}; best ever {percent_text(max(turnouts), quorum)}; "
-            f"last ballot {percent_text(turnouts[-1], quorum)}"
-        )
+        best, last = percent_text(max(turnouts), quorum), percent_text(turnouts[-1], quorum)
+        if quorum:
+            sentences.append(
+                N_(
+                    "%(quorum)s turnout needed; best ever %(best)s; last ballot %(last)s",
+                    quorum=share_text(quorum),
+                    best=best,
+                    last=last,
+                )
+            )
+        else:
+            sentences.append(
+                N_(
+                    "No turnout quorum; best ever %(best)s; last ballot %(last)s",
+                    best=best,
+                    last=last,
+                )
+            )
     return sentences
 
 

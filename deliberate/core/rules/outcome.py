@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_
 from deliberate.core.rules._checks import check_int
 from deliberate.core.rules._format import number_text, percent_text, share_text, share_words
 from deliberate.core.rules.ruleset import RuleSet
@@ -69,7 +70,7 @@ def majority_met(majority: Majority, yes: int, cast: int) -> bool:
 def _vote_rules(rules: RuleSet | VoteRules) -> VoteRules:
     vote = rules.vote if isinstance(rules, RuleSet) else rules
     if not isinstance(vote, VoteRules):
-        raise ValidationError("Proposals of this kind are never put to a vote.")
+        raise ValidationError(N_("Proposals of this kind are never put to a vote."))
     return vote
 
 
@@ -107,11 +108,11 @@ def evaluate_vote(
     in ``by_group`` must approve, each by the same majority rule as the whole vote.
     """
     vote = _vote_rules(ruleset)
-    check_int(electorate, "The electorate")
+    check_int(electorate, N_("The electorate"))
     _check_votes("", electorate, yes, no, abstain)
     if vote.has_double_majority and by_group is None:
         raise ValidationError(
-            "This vote needs a majority of local groups, so give results by group."
+            N_("This vote needs a majority of local groups, so give results by group.")
         )
     groups = _group_results(vote, by_group) if by_group is not None else ()
     outcome = _count(vote, electorate, (yes, no, abstain), groups)

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_
 from deliberate.core.rules.eligibility import Eligibility
 from deliberate.core.rules.ruleset import Admission, Rulebook, RuleSet, Tier
 from deliberate.core.rules.threshold import Distribution, Threshold
@@ -221,7 +222,7 @@ def ruleset_from_dict(data: Any) -> RuleSet:
     """Rebuild a rule set from its storage form, raising ValidationError on anything amiss."""
     d = _fields(data, _RULESET_KEYS, "The rule set")
     if not isinstance(d["tiers"], list):
-        raise ValidationError("The tiers must be a list.")
+        raise ValidationError(N_("The tiers must be a list."))
     admission = _fields(d["admission"], ("is_required", "silence_days"), "The committee gate")
     return RuleSet(
         name=d["name"],
@@ -247,18 +248,18 @@ def rulebook_from_dict(data: Any) -> Rulebook:
     if d["schema"] != SCHEMA_VERSION:
         raise ValidationError(f"Unknown rulebook format version {d['schema']!r}.")
     if not isinstance(d["rulesets"], Mapping):
-        raise ValidationError("The rulebook's rule sets must be an object keyed by kind.")
+        raise ValidationError(N_("The rulebook's rule sets must be an object keyed by kind."))
     return Rulebook({kind: ruleset_from_dict(rs) for kind, rs in d["rulesets"].items()})
 
 
 def _check_json_safe(value: Any) -> None:
     # Floats have no single canonical spelling, so they never enter canonical JSON.
     if isinstance(value, float):
-        raise ValidationError("Canonical JSON holds no floats; write fractions as 'n/d'.")
+        raise ValidationError(N_("Canonical JSON holds no floats; write fractions as 'n/d'."))
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
-                raise ValidationError("Canonical JSON keys must be text.")
+                raise ValidationError(N_("Canonical JSON keys must be text."))
             _check_json_safe(item)
     elif isinstance(value, list | tuple):
         for item in value:

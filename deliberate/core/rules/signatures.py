@@ -8,6 +8,7 @@ from datetime import date, datetime
 from fractions import Fraction
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_
 from deliberate.core.rules._checks import check_int
 from deliberate.core.rules.ruleset import Consequence, RuleSet, Tier
 from deliberate.core.rules.threshold import Distribution, group_minimum, required_signatures
@@ -79,7 +80,7 @@ class SignatureStatus:
 def _check_counts(
     total: int, by_group: Mapping[str, int], members_by_group: Mapping[str, int]
 ) -> None:
-    check_int(total, "The number of signatures")
+    check_int(total, N_("The number of signatures"))
     for group, count in by_group.items():
         check_int(count, f"The signatures in {group}")
         if group not in members_by_group:
@@ -89,7 +90,7 @@ def _check_counts(
     for group, members in members_by_group.items():
         check_int(members, f"The members of {group}")
     if sum(by_group.values()) > total:
-        raise ValidationError("The signatures by group add up to more than the total.")
+        raise ValidationError(N_("The signatures by group add up to more than the total."))
 
 
 def distribution_status(
@@ -144,7 +145,7 @@ def evaluate_signatures(
     one signature, so a group nobody signed in never counts towards a spread.
     """
     _check_counts(total_signatures, signatures_by_group, members_by_group)
-    check_int(eligible_members, "The number of eligible members")
+    check_int(eligible_members, N_("The number of eligible members"))
     tiers = tuple(
         _tier_status(
             number,
@@ -167,9 +168,9 @@ def signatures_per_day_needed(
     Round up for display (math.ceil): 100 needed in 3 days is 100/3, i.e. 34 a day.
     Raises ValidationError once the deadline has passed with signatures still needed.
     """
-    check_int(needed, "The signatures needed")
+    check_int(needed, N_("The signatures needed"))
     if isinstance(now, datetime) != isinstance(deadline, datetime):
-        raise ValidationError("Give both times as dates, or both as date-times.")
+        raise ValidationError(N_("Give both times as dates, or both as date-times."))
     if needed == 0:
         return Fraction(0)
     remaining = deadline - now
@@ -178,5 +179,5 @@ def signatures_per_day_needed(
         10**6,
     )
     if seconds <= 0:
-        raise ValidationError("The collection window has closed.")
+        raise ValidationError(N_("The collection window has closed."))
     return needed / (seconds / _SECONDS_PER_DAY)

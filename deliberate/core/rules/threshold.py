@@ -7,13 +7,14 @@ from enum import Enum
 from fractions import Fraction
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_, Message
 from deliberate.core.rules._checks import (
     check_enum,
     check_int,
     check_optional_int,
     check_share,
 )
-from deliberate.core.rules._format import number_text, plural, share_text
+from deliberate.core.rules._format import counted, share_text, signatures_text
 
 
 class Combine(Enum):
@@ -43,26 +44,32 @@ class Threshold:
     combine: Combine | None = None
 
     def __post_init__(self) -> None:
-        check_optional_int(self.count, "A signature count", minimum=1)
+        check_optional_int(self.count, N_("A signature count"), minimum=1)
         if self.share is not None:
-            object.__setattr__(self, "share", check_share(self.share, "A percentage of members"))
+            object.__setattr__(
+                self, "share", check_share(self.share, N_("A percentage of members"))
+            )
         if self.count is None and self.share is None:
             raise ValidationError(
-                "A threshold needs a number of signatures, a percentage, or both."
+                N_("A threshold needs a number of signatures, a percentage, or both.")
             )
         has_both = self.count is not None and self.share is not None
         if has_both and self.combine is None:
             raise ValidationError(
-                "A threshold with both a number and a percentage must say whether the lower "
-                "or the higher of the two applies."
+                N_(
+                    "A threshold with both a number and a percentage must say whether the lower "
+                    "or the higher of the two applies."
+                )
             )
         if not has_both and self.combine is not None:
             raise ValidationError(
-                "'Whichever is lower/higher' only applies when there is both a number and a "
-                "percentage."
+                N_(
+                    "'Whichever is lower/higher' only applies when there is both a number and a "
+                    "percentage."
+                )
             )
         if self.combine is not None:
-            object.__setattr__(self, "combine", check_enum(self.combine, Combine, "Combine"))
+            object.__setattr__(self, "combine", check_enum(self.combine, Combine, N_("Combine")))
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,9 @@ class Distribution:
     minimum: Threshold
 
     def __post_init__(self) -> None:
-        check_int(self.groups_needed, "The number of local groups needed", minimum=1)
+        check_int(self.groups_needed, N_("The number of local groups needed"), minimum=1)
         if not isinstance(self.minimum, Threshold):
-            raise ValidationError("A distribution minimum must be a threshold.")
+            raise ValidationError(N_("A distribution minimum must be a threshold."))
 
 
 def required_signatures(threshold: Threshold, eligible_members: int) -> int:
@@ -87,7 +94,7 @@ def required_signatures(threshold: Threshold, eligible_members: int) -> int:
 
     Percentages round up to whole members: 5% of 40,001 is 2,001, not 2,000.
     """
-    check_int(eligible_members, "The number of eligible members")
+    check_int(eligible_members, N_("The number of eligible members"))
     parts = []
     if threshold.count is not None:
         parts.append(threshold.count)
@@ -103,24 +110,32 @@ def group_minimum(distribution: Distribution, group_members: int) -> int:
     return max(1, required_signatures(distribution.minimum, group_members))
 
 
-def describe_threshold(threshold: Threshold, *, of: str = "members") -> str:
-    """Say a threshold in words: '5% of members or 1,000, whichever is lower'."""
+def describe_threshold(threshold: Threshold, *, of_group: bool = False) -> Message:
+    """Say a threshold in words: '5% of members or 1,000, whichever is lower'.
+
+    ``of_group``: the share is of each local group's members, not of all members.
+    """
     if threshold.share is None:
-        return plural(threshold.count, "signature")
-    share = f"{share_text(threshold.share)} of {of}"
+        return signatures_text(threshold.count)
+    share = share_text(threshold.share)
+    if of_group:
+        share = N_("%(share)s of the group's members", share=share)
+    else:
+        share = N_("%(share)s of members", share=share)
     if threshold.count is None:
         return share
-    which = "lower" if threshold.combine is Combine.LOWER else "higher"
-    return f"{share} or {number_text(threshold.count)}, whichever is {which}"
+    if threshold.combine is Combine.LOWER:
+        return N_("%(share)s or %(n)s, whichever is lower", share=share, n=threshold.count)
+    return N_("%(share)s or %(n)s, whichever is higher", share=share, n=threshold.count)
 
 
-def describe_distribution(distribution: Distribution | None) -> str:
+def describe_distribution(distribution: Distribution | None) -> Message:
     """Say a spread requirement in words, e.g. 'at least 7 local groups each reaching 50'."""
     if distribution is None:
-        return "no spread across local groups is required"
-    minimum = describe_threshold(distribution.minimum, of="the group's members")
-    groups = plural(distribution.groups_needed, "local group")
-    return f"at least {groups} must each reach {minimum}"
+        return N_("no spread across local groups is required")
+    minimum = describe_threshold(distribution.minimum, of_group=True)
+    groups = counted(distribution.groups_needed, N_("1 local group"), N_("%(n)s local groups"))
+    return N_("at least %(groups)s must each reach %(minimum)s", groups=groups, minimum=minimum)
 
 
 def raw_requirement(threshold: Threshold, members: Fraction) -> Fraction:

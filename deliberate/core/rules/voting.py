@@ -7,6 +7,7 @@ from enum import Enum
 from fractions import Fraction
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_, Message
 from deliberate.core.rules._checks import (
     check_bool,
     check_enum,
@@ -36,12 +37,14 @@ class Majority:
     is_strict: bool = True
 
     def __post_init__(self) -> None:
-        share = check_share(self.share, "A majority")
-        check_bool(self.is_strict, "Whether the majority is strict")
+        share = check_share(self.share, N_("A majority"))
+        check_bool(self.is_strict, N_("Whether the majority is strict"))
         if share < Fraction(1, 2):
-            raise ValidationError("A majority must be at least half of the votes cast.")
+            raise ValidationError(N_("A majority must be at least half of the votes cast."))
         if share == 1 and self.is_strict:
-            raise ValidationError("Nobody can win 'more than 100%' of the votes; use 'at least'.")
+            raise ValidationError(
+                N_("Nobody can win 'more than 100%' of the votes; use 'at least'.")
+            )
         object.__setattr__(self, "share", share)
 
 
@@ -62,69 +65,91 @@ class VoteRules:
 
     def __post_init__(self) -> None:
         if not isinstance(self.majority, Majority):
-            raise ValidationError("The majority rule is missing.")
+            raise ValidationError(N_("The majority rule is missing."))
         for name, what in (
-            ("turnout_quorum", "A turnout quorum"),
-            ("approval_quorum", "An approval quorum"),
+            ("turnout_quorum", N_("A turnout quorum")),
+            ("approval_quorum", N_("An approval quorum")),
         ):
             object.__setattr__(self, name, check_optional_share(getattr(self, name), what))
         object.__setattr__(
-            self, "abstentions", check_enum(self.abstentions, AbstentionMode, "Abstentions")
+            self, "abstentions", check_enum(self.abstentions, AbstentionMode, N_("Abstentions"))
         )
-        check_bool(self.has_double_majority, "Whether a double majority is needed")
-        check_int(self.deliberation_days, "The deliberation period in days")
-        check_int(self.voting_days, "The voting period in days", minimum=1)
+        check_bool(self.has_double_majority, N_("Whether a double majority is needed"))
+        check_int(self.deliberation_days, N_("The deliberation period in days"))
+        check_int(self.voting_days, N_("The voting period in days"), minimum=1)
 
 
-def describe_majority(majority: Majority) -> str:
+def describe_majority(majority: Majority) -> Message:
     """'a simple majority', 'more than two thirds', 'at least 60%'."""
     if majority.share == Fraction(1, 2) and majority.is_strict:
-        return "a simple majority"
+        return N_("a simple majority")
     if majority.share == 1:
-        return "every vote"
-    qualifier = "more than" if majority.is_strict else "at least"
-    return f"{qualifier} {share_words(majority.share)}"
+        return N_("every vote")
+    if majority.is_strict:
+        return N_("more than %(share)s", share=share_words(majority.share))
+    return N_("at least %(share)s", share=share_words(majority.share))
 
 
-def describe_majority_rule(majority: Majority) -> str:
+def describe_majority_rule(majority: Majority) -> Message:
     """A whole sentence on the majority, e.g. 'More than two thirds of votes cast must be yes'."""
     if majority.share == Fraction(1, 2) and majority.is_strict:
-        return "A simple majority: more yes votes than no votes"
-    return f"{describe_majority(majority).capitalize()} of votes cast must be yes"
+        return N_("A simple majority: more yes votes than no votes")
+    if majority.share == 1:
+        return N_("Every vote cast must be yes")
+    share = share_words(majority.share)
+    if majority.is_strict:
+        return N_("More than %(share)s of votes cast must be yes", share=share)
+    return N_("At least %(share)s of votes cast must be yes", share=share)
 
 
-def describe_turnout_quorum(quorum: Fraction | None) -> str:
+def describe_turnout_quorum(quorum: Fraction | None) -> Message:
     """'At least 30% of the electorate must vote' or 'No turnout quorum'."""
     if quorum is None:
-        return "No turnout quorum"
-    return f"At least {share_text(quorum)} of the electorate must vote"
+        return N_("No turnout quorum")
+    return N_("At least %(share)s of the electorate must vote", share=share_text(quorum))
 
 
-def describe_approval_quorum(quorum: Fraction | None) -> str:
+def describe_approval_quorum(quorum: Fraction | None) -> Message:
     """'Yes votes must come from at least 25% of the electorate' or 'No approval quorum'."""
     if quorum is None:
-        return "No approval quorum"
-    return f"Yes votes must come from at least {share_text(quorum)} of the whole electorate"
+        return N_("No approval quorum")
+    return N_(
+        "Yes votes must come from at least %(share)s of the whole electorate",
+        share=share_text(quorum),
+    )
 
 
-def describe_abstentions(mode: AbstentionMode) -> str:
+def describe_abstentions(mode: AbstentionMode) -> Message:
     """Say how abstentions count in plain words."""
     return {
-        AbstentionMode.EXCLUDED: "Abstentions count towards turnout but not towards the majority",
-        AbstentionMode.AGAINST: "Abstentions count as votes cast, so in effect they count against",
-        AbstentionMode.IGNORED: "Abstentions are ignored entirely, for turnout and majority alike",
+        AbstentionMode.EXCLUDED: N_(
+            "Abstentions count towards turnout but not towards the majority"
+        ),
+        AbstentionMode.AGAINST: N_(
+            "Abstentions count as votes cast, so in effect they count against"
+        ),
+        AbstentionMode.IGNORED: N_(
+            "Abstentions are ignored entirely, for turnout and majority alike"
+        ),
     }[mode]
 
 
-def describe_double_majority(has_double_majority: bool) -> str:
+def describe_double_majority(has_double_majority: bool) -> Message:
     """Say whether local groups must also approve."""
     if has_double_majority:
-        return "A majority of local groups must also approve, each judged by its own vote"
-    return "No majority of local groups is needed"
+        return N_("A majority of local groups must also approve, each judged by its own vote")
+    return N_("No majority of local groups is needed")
 
 
-def describe_period(days: int, what: str) -> str:
+def describe_deliberation_period(days: int) -> Message:
+    """'Deliberation before the vote lasts 14 days'."""
+    if days == 0:
+        return N_("No minimum deliberation before the vote")
+    return N_("Deliberation before the vote lasts %(days)s", days=days_text(days))
+
+
+def describe_voting_period(days: int) -> Message:
     """'Voting lasts 14 days'."""
     if days == 0:
-        return f"No minimum {what}"
-    return f"{what.capitalize()} lasts {days_text(days)}"
+        return N_("No minimum voting")
+    return N_("Voting lasts %(days)s", days=days_text(days))

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from deliberate.core.errors import ValidationError
+from deliberate.core.messages import N_
 
 PREFIX = "double:"
 ANSWERS = ("yes", "no", "abstain")
@@ -39,9 +40,9 @@ INITIATIVE, COUNTER = "initiative", "counter"
 def encode(initiative: str, counter: str, preference: str) -> str:
     """The canonical choice string of one double-yes ballot."""
     if initiative not in ANSWERS or counter not in ANSWERS:
-        raise ValidationError("Answer yes, no or abstain on both texts.")
+        raise ValidationError(N_("Answer yes, no or abstain on both texts."))
     if preference not in PREFERENCES:
-        raise ValidationError("Choose the initiative, the counter-proposal or no preference.")
+        raise ValidationError(N_("Choose the initiative, the counter-proposal or no preference."))
     return f"{PREFIX}{initiative},{counter},{preference}"
 
 
@@ -71,14 +72,19 @@ class DoubleYesCounts:
 
 def count(choices: Iterable[str]) -> DoubleYesCounts:
     """Count canonical double-yes choices."""
+    return count_grouped((choice, 1) for choice in choices)
+
+
+def count_grouped(counts: Iterable[tuple[str, int]]) -> DoubleYesCounts:
+    """Count (choice, how many ballots) pairs, e.g. a database's GROUP BY choice."""
     initiative = dict.fromkeys(ANSWERS, 0)
     counter = dict.fromkeys(ANSWERS, 0)
     preference = dict.fromkeys(PREFERENCES, 0)
-    for choice in choices:
+    for choice, number in counts:
         i, c, p = decode(choice)
-        initiative[i] += 1
-        counter[c] += 1
-        preference[p] += 1
+        initiative[i] += number
+        counter[c] += number
+        preference[p] += number
     return DoubleYesCounts(
         initiative=tuple(initiative[a] for a in ANSWERS),  # type: ignore[arg-type]
         counter=tuple(counter[a] for a in ANSWERS),  # type: ignore[arg-type]

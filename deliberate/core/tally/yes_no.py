@@ -38,3 +38,18 @@ def count(choices: Iterable[str]) -> YesNoTally:
             raise ValidationError(f"Ballot {number}: {choice!r} is not yes, no or abstain.")
         totals[key] += 1
     return YesNoTally(**totals)
+
+
+def count_grouped(counts: Iterable[tuple[str, int]]) -> YesNoTally:
+    """Count (choice, how many ballots) pairs, e.g. a database's GROUP BY choice.
+
+    The same rules as count(): each distinct choice is checked once and adds its number,
+    so count_grouped(Counter(choices).items()) == count(choices) for any choices.
+    """
+    totals = dict.fromkeys(CHOICES, 0)
+    for choice, number in counts:
+        key = choice.strip().lower()
+        if key not in totals:
+            raise ValidationError(f"{number} ballot(s): {choice!r} is not yes, no or abstain.")
+        totals[key] += number
+    return YesNoTally(**totals)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from deliberate.core import debate as rules
 from deliberate.core.errors import NotFoundError
 from deliberate.extensions import db, limiter
+from deliberate.i18n import translate
 from deliberate.models import Stance
 from deliberate.services import debate, debate_mail, markdown
 
@@ -87,7 +88,7 @@ def debate_helpers():
 
     return {
         "case_for_against": case_for_against,
-        "rule_label": rules.rule_label,
+        "rule_label": lambda code: translate(rules.rule_label(code)),
         "stance_labels": STANCE_LABELS,
     }
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from deliberate.core.errors import DeliberateError, NotFoundError
 from deliberate.extensions import db
 from deliberate.forms.debate import AmendmentForm, CounterProposalForm, DecisionForm
+from deliberate.i18n import error_message
 from deliberate.models import Proposal, ProposalState, utcnow
 from deliberate.permissions import can_put_counter_proposal, can_take_part, public, requires
 from deliberate.services import amendments, debate
@@ -97,7 +98,7 @@ def decide_amendment(amendment_id: str):
                 now=utcnow(),
             )
         except DeliberateError as error:
-            flash(error.message, "error")
+            flash(error_message(error), "error")
         else:
             flash(_("Decided. The amendment shows your reason."), "success")
         return redirect(path)

@@ -8,6 +8,7 @@ from deliberate.core.debate import HOUSE_RULES
 from deliberate.core.errors import DeliberateError, NotFoundError
 from deliberate.extensions import db
 from deliberate.forms.debate import ContributionForm, FlagForm
+from deliberate.i18n import error_message
 from deliberate.models import Stance, utcnow
 from deliberate.permissions import can_take_part, public, requires
 from deliberate.services import debate
@@ -172,7 +173,7 @@ def endorse(contribution_id: str):
     try:
         debate.endorse(db.session, contribution, member=current_user, now=utcnow())
     except DeliberateError as error:
-        flash(error.message, "error")
+        flash(error_message(error), "error")
     else:
         flash(_("Endorsed."), "success")
     return redirect(thread_url(subject, contribution_id))

@@ -7,7 +7,13 @@ from pathlib import Path
 import deliberate.core.rules as rules
 
 PACKAGE = Path(rules.__file__).parent
-ALLOWED_PREFIXES = ("deliberate.core.rules", "deliberate.core.errors", "__future__")
+# core.messages: the pure, translatable-text helper (N_) that core errors and sentences use.
+ALLOWED_PREFIXES = (
+    "deliberate.core.rules",
+    "deliberate.core.errors",
+    "deliberate.core.messages",
+    "__future__",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import deliberate.core.tally as tally
 
-ALLOWED_OWN = ("deliberate.core.tally", "deliberate.core.errors")
+ALLOWED_OWN = ("deliberate.core.tally", "deliberate.core.errors", "deliberate.core.messages")
 
 
 def test_tally_imports_only_the_standard_library():
