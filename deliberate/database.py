@@ -88,11 +88,7 @@ def configure_engine(engine: Engine, *, check_writes: bool = False) -> None:
     def _on_begin(connection):
         is_write = bool(connection.get_execution_options().get(WRITE_OPTION))
         connection.info[_STATE] = _Transaction(is_write)
-        import os as _os, time as _t
-        _w0 = _t.perf_counter()
         connection.exec_driver_sql("BEGIN IMMEDIATE" if is_write else "BEGIN")
-        if is_write and _os.environ.get("H9_LOCKLOG"):
-            connection.info["h9"] = (_w0, _t.perf_counter())
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
@@ -116,11 +112,6 @@ def configure_engine(engine: Engine, *, check_writes: bool = False) -> None:
     @event.listens_for(engine, "rollback")
     def _on_end(connection):
         connection.info.pop(_STATE, None)
-        h9 = connection.info.pop("h9", None)
-        if h9:
-            import os as _os, time as _t
-            with open(_os.environ["H9_LOCKLOG"], "a") as fh:
-                fh.write(f"{_os.getpid()} {h9[1]-h9[0]:.5f} {_t.perf_counter()-h9[1]:.5f}\n")
 
 
 def begin_write(session: Session) -> None:

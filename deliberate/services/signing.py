@@ -290,6 +290,9 @@ def sign(
 
     With ``limits``, a signature beyond them is stored as held and not counted.
     """
+    # Read before the write lock, to keep it short: a race with the member's own second
+    # click still ends in ALREADY_SIGNED (the UNIQUE pair, the conditional re-sign).
+    existing = signature_of(session, proposal_id, member_id)
     proposal = proposals.lock(session, proposal_id)
     member = session.get(Member, member_id)
     reasons = reasons_not_to_sign(session, proposal, member, now)
@@ -301,7 +304,6 @@ def sign(
         )
     domain = _email_domain(member.email)
     held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
-    existing = signature_of(session, proposal.id, member_id)
     if existing is not None:
         _resign(session, existing, member, show_name, ip, now, held)
     else:
