@@ -223,7 +223,10 @@ def test_appeal_once_and_only_a_different_moderator_decides(app, people, proposa
         moderation.decide_appeal(db.session, entry, moderator=_member(people["mod2"]), **args)
         c = debate.get_contribution(db.session, post)
         assert not c.is_hidden
-        kinds = [a.kind.value for a in db.session.scalars(select(ModerationAction))]
+        kinds = [
+            a.kind.value
+            for a in db.session.scalars(select(ModerationAction).order_by(ModerationAction.id))
+        ]
         assert kinds == ["hide", "appeal_upheld"]
         audit = list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.seq)))
         assert audit == ["debate.hide", "debate.appealed", "debate.appeal_upheld"]
@@ -323,7 +326,10 @@ def test_seed_debates_adds_a_lively_debate_with_a_moderation_story(app, people, 
         db.session.commit()
         assert added >= 300
         assert db.session.scalar(select(func.count()).select_from(Contribution)) == added + 1
-        kinds = [a.kind.value for a in db.session.scalars(select(ModerationAction))]
+        kinds = [
+            a.kind.value
+            for a in db.session.scalars(select(ModerationAction).order_by(ModerationAction.id))
+        ]
         assert kinds == ["hide", "appeal_rejected"]
         assert db.session.scalar(select(func.count()).select_from(Endorsement)) > 100
         assert seed_debates(db.session, now=NOW) == 0  # a second run adds nothing

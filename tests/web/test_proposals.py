@@ -115,7 +115,9 @@ def test_ineligible_and_closed_get_clear_messages_and_nothing_is_recorded(app):
     with app.app_context():
         p = proposal(db.session, ruleset(threshold=50, collection_days=1))
         path = f"/proposals/{p.public_id}"
-    newcomer = member_client(app, "newcomer", joined_days_ago=-1)
+    newcomer = member_client(
+        app, "newcomer", joined_days_ago=-2
+    )  # after today, whatever the clock says
     page = newcomer.get(path).get_data(as_text=True)
     assert "You cannot sign this proposal" in page and "You joined on" in page
     response = post_form(newcomer, path + "/sign", {}, page=path)

@@ -58,7 +58,9 @@ def test_signing_twice_is_refused_in_the_members_language(app):
 def test_cores_reasons_are_translated_with_their_dates(app):
     """check_eligibility (pure core) explains in English; the page says it in Spanish."""
     path = collecting_proposal_path(app, collection_days=1)
-    newcomer = member_client(app, "nuevo", language="es", joined_days_ago=-1)
+    newcomer = member_client(
+        app, "nuevo", language="es", joined_days_ago=-2
+    )  # after today, whatever the clock says
     response = post_form(newcomer, path + "/sign", {}, page=path)
     page = response.get_data(as_text=True)
     assert response.status_code == 403
