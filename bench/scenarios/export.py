@@ -3,8 +3,8 @@
 Ballots are generated lazily, already sorted by tracker (64 hex characters spaced evenly
 over the tracker space), with yes/no/abstain choices and checkpoints of 1,000 ballots,
 so neither side ever holds the list. Both write to a file in the work folder.
-Peak memory is the peak RSS of a fresh subprocess per size (ru_maxrss), so each peak
-is clean; the target is on the growth from 100,000 to 1,000,000 ballots.
+Peak memory is the peak RSS (VmHWM) of a fresh subprocess per size, so each peak is
+clean; the target is on the growth from 100,000 to 1,000,000 ballots.
 
 Run as ``python -m bench.scenarios.export --peak N FILE`` to measure one peak.
 """
