@@ -72,6 +72,9 @@ class Config:
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     # Receipt checks, per address: a receipt is 128 bits, but guessing is still throttled (T39).
     RATELIMIT_RECEIPT = os.environ.get("RATELIMIT_RECEIPT", "10 per minute;100 per hour")
+    # Reset, email-confirmation and new-address links, per address, GET and POST together:
+    # their tokens are 256 bits, but guessing is still throttled (T31).
+    RATELIMIT_ACCOUNT_LINK = os.environ.get("RATELIMIT_ACCOUNT_LINK", "10 per minute;100 per hour")
     # Ballots are sealed in checkpoints of at least this many, this many minutes apart
     # (`flask referendums checkpoint` or `tick`), and always at the close.
     BALLOT_CHECKPOINT_MIN = _int("BALLOT_CHECKPOINT_MIN", 20)

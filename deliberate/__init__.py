@@ -4,7 +4,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -94,23 +94,30 @@ def _init_extensions(app: Flask) -> None:
     login_manager.localize_callback = str  # translated when flashed, in the member's language
     login_manager.session_protection = "basic"
 
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import joinedload
+
+    from deliberate.models import Member
+
+    # Built once: every signed-in request runs it, and building costs more than running.
+    # With the roles: every permission check reads them, so one query, not two.
+    member_by_session_token = (
+        select(Member)
+        .options(joinedload(Member.role_grants))
+        .where(Member.session_token == bindparam("token"))
+    )
+
     @login_manager.user_loader
     def load_member(session_token: str):
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
-
-        from deliberate.models import Member
-
-        # With the roles: every permission check reads them, so one query, not two.
-        return (
-            db.session.execute(
-                select(Member)
-                .options(joinedload(Member.role_grants))
-                .where(Member.session_token == session_token)
-            )
+        member = (
+            db.session.execute(member_by_session_token, {"token": session_token})
             .unique()
             .scalar_one_or_none()
         )
+        # The locale is chosen at the first translated text, often after the view's
+        # commit has expired the member: reading member.language then costs a query.
+        g.member_language = member.language if member is not None else None
+        return member
 
 
 def _select_locale() -> str | None:
@@ -123,6 +130,8 @@ def _select_locale() -> str | None:
     if not has_request_context():
         return None  # Flask-Babel then uses BABEL_DEFAULT_LOCALE
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
+    if current_user and current_user.is_authenticated:
+        language = g.member_language if "member_language" in g else current_user.language
+        if language in languages:
+            return language
     return request.accept_languages.best_match(languages) or os.environ.get("DEFAULT_LOCALE")

@@ -137,7 +137,11 @@ def audit_group() -> None:
 
 @audit_group.command("check-invariants")
 def check_invariants() -> None:
-    """Check participation, duplicates, counts, checkpoints and chains; exit 1 on failure."""
+    """Check participation, duplicates, counts, checkpoints and chains; exit 1 on failure.
+
+    Also warns (without failing) about database settings under which a power cut could
+    lose committed votes.
+    """
     from deliberate.services import invariants
 
     report = invariants.check_all(db.session)
@@ -145,6 +149,8 @@ def check_invariants() -> None:
         click.echo(f"{'ok    ' if not problems else 'FAILED'} {name}")
         for problem in problems[:20]:
             click.echo(f"         {problem}")
+    for warning in report.warnings:
+        click.echo(f"WARNING {warning}")
     if not report.holds:
         raise click.ClickException("Some invariants do not hold.")
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from babel import numbers
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context
 from flask_babel import (
     force_locale,
     format_date,
@@ -27,6 +27,7 @@ from flask_babel import (
     format_decimal,
     get_locale,
     gettext,
+    refresh,
 )
 from flask_babel.speaklater import LazyString
 
@@ -126,6 +127,12 @@ def supported(language: str | None) -> str:
     if language and language in current_app.config["LANGUAGES"]:
         return language
     return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+
+
+def use_member_language(language: str | None) -> None:
+    """The signed-in member just changed language: the rest of this request uses it."""
+    g.member_language = language or None
+    refresh()  # Flask-Babel forgets the locale it chose for this request
 
 
 @contextmanager

@@ -4,14 +4,17 @@ Every view declares its policy with @public or @requires(predicate); a test walk
 map and fails for any route without one, so each new route needs an explicit decision.
 """
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_fresh
 
 from deliberate.models import MembershipStatus, Role
+
+log = logging.getLogger(__name__)
 
 
 def is_signed_in(user) -> bool:
@@ -156,6 +159,15 @@ def requires(predicate: Callable) -> Callable:
             if not current_user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not predicate(current_user):
+                # Who and where, for the committee's review (T36); %r keeps a crafted path
+                # on one line (T25). No form data, no query string.
+                log.warning(
+                    "403: member %s lacks %s for %s %r",
+                    current_user.public_id,
+                    predicate.__name__,
+                    request.method,
+                    request.path,
+                )
                 abort(403)
             if predicate is not is_signed_in and _must_enrol_two_factor(current_user):
                 flash(_("Your role requires two-factor sign-in. Set it up to continue."), "error")
@@ -163,6 +175,34 @@ def requires(predicate: Callable) -> Callable:
             return view(*args, **kwargs)
 
         guarded.policy = predicate.__name__  # type: ignore[attr-defined]
+        return guarded
+
+    return decorate
+
+
+def requires_fresh_login(then: str) -> Callable:
+    """Only with a password given in this session, not a remembered or changed one (T36).
+
+    Use below @requires. A session restored from the remember-me cookie, or one whose
+    address and browser changed (session protection), is not fresh: the view does
+    nothing and sends the member to sign in again, then back to the page ``then`` (an
+    endpoint taking the view's arguments), since the POST itself is not replayed.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not login_fresh():
+                log.info(
+                    "re-authentication asked of member %s for %s %r",
+                    current_user.public_id,
+                    request.method,
+                    request.path,
+                )
+                flash(_("Sign in again to confirm it is you. Nothing was changed."), "error")
+                return redirect(url_for("auth.login", next=url_for(then, **kwargs)))
+            return view(*args, **kwargs)
+
         return guarded
 
     return decorate

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from deliberate.forms.validators import EmailAddress
+from deliberate.forms.validators import EmailAddress, SingleScriptWords
 from deliberate.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 _password_length = Length(
@@ -17,6 +17,16 @@ _password_length = Length(
         max=MAX_PASSWORD_LENGTH,
     ),
 )
+_display_name = [
+    DataRequired(_l("Enter your name.")),
+    Length(max=80),
+    SingleScriptWords(
+        _l(
+            "Write each word of your name in one alphabet: a word here mixes letters of "
+            "different scripts, which makes a name look like someone else's."
+        )
+    ),
+]
 _email = [
     DataRequired(_l("Enter your email address.")),
     Length(max=254),
@@ -26,8 +36,7 @@ _email = [
 
 class RegisterForm(FlaskForm):
     display_name = StringField(
-        _l("Your name, as other members will see it"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=80)],
+        _l("Your name, as other members will see it"), validators=_display_name
     )
     email = EmailField(_l("Email address"), validators=_email)
     password = PasswordField(
@@ -98,8 +107,7 @@ class ChangeEmailForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(
-        _l("Your name, as other members will see it"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=80)],
+        _l("Your name, as other members will see it"), validators=_display_name
     )
     language = SelectField(
         _l("Language"),
@@ -109,15 +117,21 @@ class ProfileForm(FlaskForm):
 
 
 class TwoFactorCodeForm(FlaskForm):
-    code = StringField(_l("Six-digit code from your authenticator app"),
-                       validators=[DataRequired(_l("Enter the code.")), Length(max=10)])
+    code = StringField(
+        _l("Six-digit code from your authenticator app"),
+        validators=[DataRequired(_l("Enter the code.")), Length(max=10)],
+    )
 
 
 class DisableTwoFactorForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[
-        DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField(
+        _l("Your password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
+    )
 
 
 class ApiTokenForm(FlaskForm):
-    name = StringField(_l("What will use this token?"),
-                       validators=[DataRequired(_l("Give the token a name.")), Length(max=80)])
+    name = StringField(
+        _l("What will use this token?"),
+        validators=[DataRequired(_l("Give the token a name.")), Length(max=80)],
+    )

@@ -1,13 +1,22 @@
 """The invariants an auditor (and every live-server test) checks after the fact.
 
 I1 participation equals ballots for every vote; I2 no duplicate signature or
-participation; I3 stored counts equal the rows; I5 every checkpoint chain verifies;
-I7 the SQLite file passes its integrity check; I8 the audit chain verifies; I9 each
-threshold crossing is recorded once and only at or above its frozen threshold.
-(I4, acknowledged receipts, and I6, refusals that wrote nothing, need the test's own
-record of what it sent; the live tests check them themselves.)
+participation; I3 stored counts equal the rows; I5 every checkpoint chain verifies, and
+every head the audit log says was published (the definition digest at the opening, each
+checkpoint's digest when sealed, the head at the close) is still in it, so the chain
+was only ever extended, never rewritten; I7 the SQLite file passes its integrity check;
+I8 the audit chain verifies; I9 each threshold crossing is recorded once and only at or
+above its frozen threshold. (I4, acknowledged receipts, and I6, refusals that wrote
+nothing, need the test's own record of what it sent; the live tests check them
+themselves.)
+
+Warnings do not fail the check: settings under which a committed vote would not survive
+a power cut (T06), such as PostgreSQL's ``fsync`` or ``synchronous_commit`` off, or
+SQLite's ``synchronous`` below FULL on this connection.
 """
 
+import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, text
@@ -15,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from deliberate.core.rules import required_signatures
 from deliberate.models import (
+    AuditEntry,
     Ballot,
     Participation,
     Proposal,
@@ -28,6 +38,7 @@ from deliberate.services import audit_log, checkpoints, proposals, signature_che
 @dataclass
 class Report:
     checks: list[tuple[str, list[str]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def add(self, name: str, problems: list[str]) -> None:
         self.checks.append((name, problems))
@@ -83,6 +94,63 @@ def _checkpoints_verify(session: Session) -> list[str]:
     return problems
 
 
+# Where the audit log records a head as it is published: (action, payload key, seq key).
+_HEAD_ENTRIES = {
+    "referendum.opened": ("definition_digest", None),
+    "referendum.checkpoint": ("digest", "seq"),
+    "referendum.closed": ("head_digest", None),
+}
+
+
+def _short(digest: str | None) -> str:
+    return f"{digest[:16]}…" if digest else "missing"
+
+
+def _published_heads(session: Session) -> dict[str, list[tuple[int, str, int | None]]]:
+    """Per vote, every head the audit log records: (entry seq, digest, checkpoint seq).
+
+    The checkpoint seq is 0 for the opening, n for checkpoint n and None for the close
+    (whose head is whatever the chain ended with).
+    """
+    heads: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
+    rows = session.execute(
+        select(AuditEntry.seq, AuditEntry.action, AuditEntry.payload_json)
+        .where(AuditEntry.action.in_(_HEAD_ENTRIES))
+        .order_by(AuditEntry.seq)
+    )
+    for entry, action, payload_json in rows:
+        payload = json.loads(payload_json)
+        digest_key, seq_key = _HEAD_ENTRIES[action]
+        seq = payload.get(seq_key) if seq_key else (0 if action == "referendum.opened" else None)
+        heads[payload.get("referendum", "?")].append((entry, payload.get(digest_key), seq))
+    return heads
+
+
+def _published_heads_are_prefixes(session: Session) -> list[str]:
+    """Every head published earlier is still a link of the chain as it stands now."""
+    problems = []
+    for public_id, published in _published_heads(session).items():
+        referendum = session.scalar(select(Referendum).where(Referendum.public_id == public_id))
+        if referendum is None:
+            problems.append(f"vote {public_id}: its heads are in the audit log but the vote is gone")
+            continue
+        chain = {0: referendum.definition_digest}
+        chain |= {c.seq: c.digest for c in checkpoints.checkpoints(session, referendum)}
+        head = chain[max(chain)]
+        for entry, digest, seq in published:
+            if seq is None and digest != head:
+                problems.append(
+                    f"vote {public_id}: the head published at the close (audit entry {entry}) "
+                    f"was {_short(digest)} but the chain now ends at {_short(head)}"
+                )
+            elif seq is not None and chain.get(seq) != digest:
+                problems.append(
+                    f"vote {public_id}: checkpoint {seq} was published as {_short(digest)} "
+                    f"(audit entry {entry}) but is now {_short(chain.get(seq))}"
+                )
+    return problems
+
+
 def _crossings_once_and_justified(session: Session) -> list[str]:
     problems = []
     for crossing in session.scalars(select(ThresholdCrossing)):
@@ -109,6 +177,35 @@ def _integrity(session: Session) -> list[str]:
     return [] if result == "ok" else [f"PRAGMA integrity_check: {result}"]
 
 
+def durability_warnings(session: Session) -> list[str]:
+    """Settings under which a committed write may not survive a power cut (T06)."""
+    if session.get_bind().dialect.name == "postgresql":
+        shown = {
+            name: session.execute(text(f"SHOW {name}")).scalar()
+            for name in ("fsync", "synchronous_commit", "full_page_writes")
+        }
+        # Every synchronous_commit level but "off" waits for the local WAL flush.
+        return [
+            f"PostgreSQL {name} is {value}: a power cut can lose or corrupt committed votes"
+            for name, value in shown.items()
+            if value == "off"
+        ]
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    warnings = []
+    if session.get_bind().engine.url.database not in (None, "", ":memory:"):
+        mode = session.execute(text("PRAGMA journal_mode")).scalar()
+        if mode != "wal":
+            warnings.append(f"SQLite journal_mode is {mode}, not wal")
+    synchronous = session.execute(text("PRAGMA synchronous")).scalar()
+    if synchronous < 2:
+        warnings.append(
+            f"SQLite synchronous is {synchronous}, below 2 (FULL): "
+            "a power cut can lose the last committed votes"
+        )
+    return warnings
+
+
 def check_all(session: Session) -> Report:
     """Run every invariant; nothing is changed."""
     report = Report()
@@ -122,11 +219,15 @@ def check_all(session: Session) -> Report:
         ],
     )
     report.add("I5 checkpoint chains verify", _checkpoints_verify(session))
+    report.add(
+        "I5 published heads are still in the chain", _published_heads_are_prefixes(session)
+    )
     report.add("I7 database integrity", _integrity(session))
     broken = audit_log.verify(session)
     report.add(
         "I8 audit chain verifies", [f"broken at entry {broken[0]}: {broken[1]}"] if broken else []
     )
     report.add("I9 threshold crossings once and justified", _crossings_once_and_justified(session))
+    report.warnings = durability_warnings(session)
     session.rollback()
     return report

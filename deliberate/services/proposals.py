@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from deliberate.core import lifecycle
@@ -81,11 +81,13 @@ def lock(session: Session, proposal_id: int) -> Proposal:
     return proposal
 
 
+# Built once: every proposal page and action looks the proposal up this way.
+_BY_REF = select(Proposal).where(Proposal.public_id == bindparam("ref"))
+
+
 def get_by_ref(session: Session, ref: str, *, viewer_id: int | None = None) -> Proposal:
     """The proposal with this public id; a draft only for its author (404 for others)."""
-    proposal = session.execute(
-        select(Proposal).where(Proposal.public_id == ref)
-    ).scalar_one_or_none()
+    proposal = session.execute(_BY_REF, {"ref": ref}).scalar_one_or_none()
     if proposal is None or (
         proposal.state == ProposalState.DRAFT and proposal.author_id != viewer_id
     ):

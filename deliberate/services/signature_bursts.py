@@ -9,10 +9,10 @@ services.signature_quarantine lets the committee release or reject it.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from deliberate.models import HoldReason, Signature
+from deliberate.models import HoldReason
+from deliberate.services import signature_statements as statements
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,14 @@ def hold_reason(
         return None
     since = now - limits.window
     checks = (
-        (Signature.ip_address, ip, limits.per_ip, HoldReason.IP_BURST),
-        (Signature.email_domain, domain, limits.per_domain, HoldReason.EMAIL_DOMAIN_BURST),
+        (statements.RECENT_FROM_IP, ip, limits.per_ip, HoldReason.IP_BURST),
+        (statements.RECENT_FROM_DOMAIN, domain, limits.per_domain, HoldReason.EMAIL_DOMAIN_BURST),
     )
-    for column, value, limit, reason in checks:
+    for recent_from, value, limit, reason in checks:
         if not limit or not value:
             continue
-        recent = session.scalar(
-            select(func.count())
-            .select_from(Signature)
-            .where(Signature.proposal_id == proposal_id, column == value)
-            .where(Signature.signed_at >= since)
-        )
-        if recent >= limit:
+        # Counts at most ``limit`` rows: the cost stays flat however large the burst.
+        params = {"proposal_id": proposal_id, "value": value, "since": since, "limit": limit}
+        if session.execute(recent_from, params).scalar_one() >= limit:
             return reason
     return None

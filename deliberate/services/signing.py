@@ -1,10 +1,11 @@
 """Signing: one signature per member, exact stored counts, thresholds that fire once.
 
-Everything for one signature happens in one transaction, under one clock: the
-proposal row is locked (PostgreSQL; SQLite holds its write lock from BEGIN IMMEDIATE),
-state, window and eligibility are checked, the row is inserted (its UNIQUE pair refuses
-a second), the stored count and the per-group, per-day tally move by one, and the tiers
-are evaluated against the new count. A newly met tier is claimed by inserting its
+One signature is one write transaction under one clock. State, window and eligibility
+are read and checked first; then the row is inserted (its UNIQUE pair refuses a second),
+the stored count moves by one in an UPDATE that re-checks the window and takes the
+proposal's row lock (PostgreSQL; SQLite holds its write lock from BEGIN IMMEDIATE), the
+per-group, per-day tally moves by one, and, once the count could meet a tier, the tiers
+are evaluated against it. A newly met tier is claimed by inserting its
 ThresholdCrossing row; the UNIQUE(proposal_id, tier_index) lets only one transaction
 ever claim it, and only the claimant fires the consequence.
 
@@ -21,16 +22,21 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from deliberate.core import lifecycle
-from deliberate.core.errors import ConflictError, NotEligibleError, PhaseError
+from deliberate.core.errors import ConflictError, NotEligibleError, NotFoundError, PhaseError
 from deliberate.core.lifecycle import State
 from deliberate.core.messages import join
-from deliberate.core.rules import SignatureStatus, describe_tier, evaluate_signatures
+from deliberate.core.rules import (
+    SignatureStatus,
+    describe_tier,
+    evaluate_signatures,
+    fewest_signatures_to_meet_a_tier,
+)
+from deliberate.database import begin_write
 from deliberate.i18n import lazy
 from deliberate.labels import lazy_label
 from deliberate.models import (
@@ -43,6 +49,7 @@ from deliberate.models import (
     ThresholdCrossing,
 )
 from deliberate.services import audit_log, notifications, proposals
+from deliberate.services import signature_statements as statements
 from deliberate.services.drafting import counted_until, member_reasons
 from deliberate.services.signature_bursts import BurstLimits, hold_reason
 
@@ -97,43 +104,30 @@ def reasons_not_to_sign(
     return member_reasons(ruleset, member, proposal, counted_until(ruleset, proposal, now.date()))
 
 
-def _insert(session: Session):
-    return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
+def _write(session: Session, statement, params: dict):
+    """Run a prebuilt statement (services.signature_statements) on the session's connection."""
+    return session.connection().execute(statement, params)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def _tally(session: Session, proposal_id: int, group_id: int | None, day: date, delta: int):
     """Move one (proposal, group, day) counter by ``delta``, creating it if needed."""
     key = group_id or 0
     if delta < 0:
-        session.execute(
-            update(SignatureTally)
-            .where(
-                SignatureTally.proposal_id == proposal_id,
-                SignatureTally.group_key == key,
-                SignatureTally.day == day,
-            )
-            .values(count=SignatureTally.count + delta)
-        )
+        params = {"b_proposal_id": proposal_id, "b_group_key": key, "b_day": day, "delta": delta}
+        _write(session, statements.TALLY_DOWN, params)
         return
-    statement = _insert(session)(SignatureTally).values(
-        proposal_id=proposal_id, group_key=key, day=day, count=delta
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["proposal_id", "group_key", "day"],
-            set_={"count": SignatureTally.count + delta},
-        )
-    )
+    params = {"proposal_id": proposal_id, "group_key": key, "day": day, "delta": delta}
+    _write(session, statements.TALLY_UP[_dialect(session)], params)
 
 
 def _count(session: Session, proposal: Proposal, delta: int) -> int:
     """Move the stored count atomically in the database and return the new value."""
-    new = session.execute(
-        update(_proposal)
-        .where(_proposal.c.id == proposal.id)
-        .values(signature_count=_proposal.c.signature_count + delta)
-        .returning(_proposal.c.signature_count)
-    ).scalar_one()
+    params = {"proposal_id": proposal.id, "delta": delta}
+    new = _write(session, statements.COUNT_BY, params).scalar_one()
     set_committed_value(proposal, "signature_count", new)
     return new
 
@@ -225,6 +219,8 @@ def evaluate_tiers(
     session: Session, proposal: Proposal, *, now: datetime, base_url: str = ""
 ) -> tuple[int, ...]:
     """Claim and fire every newly met tier; returns the tiers (1-based) this call fired."""
+    if not _could_meet_a_tier(proposal, proposal.signature_count):
+        return ()  # below every tier's count: the per-group tally need not be read
     current = status(session, proposal)
     if current is None or not any(tier.is_met for tier in current.tiers):
         return ()  # the common case, under the write lock: no query for the crossings
@@ -289,12 +285,49 @@ def sign(
     """Add the member's signature, or raise with the reason nothing was recorded.
 
     With ``limits``, a signature beyond them is stored as held and not counted.
+
+    Everything a decision reads (the proposal, the member, the checks, an earlier
+    signature, the burst count) is read before the write lock, so the lock covers only
+    the writes: the insert, the count, the tally, and the tiers when the count could
+    meet one. In a surge every signer queues for that lock, so its length sets the rate.
+    The count update repeats the window check in its WHERE clause: a proposal that
+    closed between the reads and the lock takes no signature. A burst read before the
+    lock may let through as many extra signatures as arrive at the same instant.
     """
-    # Read before the write lock, to keep it short: a race with the member's own second
-    # click still ends in ALREADY_SIGNED (the UNIQUE pair, the conditional re-sign).
-    existing = signature_of(session, proposal_id, member_id)
-    proposal = proposals.lock(session, proposal_id)
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        raise NotFoundError(_l("There is no such proposal."))
     member = session.get(Member, member_id)
+    _check_may_sign(session, proposal, member, now)
+    domain = _email_domain(member.email)
+    held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
+    existing = signature_of(session, proposal_id, member_id)
+    if existing is not None:
+        # The proposal before the signature row, in the order withdraw() takes them.
+        proposal = proposals.lock(session, proposal_id)
+        _check_may_sign(session, proposal, member, now)
+        _resign(session, existing, member, show_name, ip, now, held)
+    else:
+        begin_write(session)
+        _insert(session, proposal, member, show_name, ip, domain, now, held)
+    count = _count_while_open(session, proposal, now, 0 if held else +1)
+    if count is None:
+        session.rollback()
+        session.refresh(proposal)
+        raise PhaseError(closed_message(proposal, now) or _l("Signatures are closed."))
+    if held:
+        session.commit()
+        return SignResult(count=count, crossed=(), is_held=True)
+    _tally(session, proposal.id, member.local_group_id, now.date(), +1)
+    crossed: tuple[int, ...] = ()
+    if _could_meet_a_tier(proposal, count):
+        proposal = proposals.lock(session, proposal_id)  # fresh, for the state step it may take
+        crossed = evaluate_tiers(session, proposal, now=now, base_url=base_url)
+    session.commit()
+    return SignResult(count=count, crossed=crossed)
+
+
+def _check_may_sign(session: Session, proposal: Proposal, member: Member, now: datetime):
     reasons = reasons_not_to_sign(session, proposal, member, now)
     if reasons and closed_message(proposal, now):
         raise PhaseError(reasons[0])
@@ -302,36 +335,44 @@ def sign(
         raise NotEligibleError(
             _l("You cannot sign this proposal: %(reasons)s.", reasons=lazy(join(reasons)))
         )
-    domain = _email_domain(member.email)
-    held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
-    if existing is not None:
-        _resign(session, existing, member, show_name, ip, now, held)
-    else:
-        try:
-            with session.begin_nested():
-                session.add(
-                    Signature(
-                        proposal_id=proposal.id,
-                        member_id=member_id,
-                        local_group_id=member.local_group_id,
-                        is_name_public=show_name,
-                        signed_at=now,
-                        ip_address=ip,
-                        email_domain=domain,
-                        quarantined_at=now if held else None,
-                        quarantine_reason=held,
-                    )
-                )
-        except IntegrityError:
-            raise ConflictError(ALREADY_SIGNED) from None
-    if held:
-        session.commit()
-        return SignResult(count=proposal.signature_count, crossed=(), is_held=True)
-    count = _count(session, proposal, +1)
-    _tally(session, proposal.id, member.local_group_id, now.date(), +1)
-    crossed = evaluate_tiers(session, proposal, now=now, base_url=base_url)
-    session.commit()
-    return SignResult(count=count, crossed=crossed)
+
+
+def _insert(session, proposal, member, show_name, ip, domain, now, held) -> None:
+    """Insert the signature; the UNIQUE pair turns a racing second click into ALREADY_SIGNED."""
+    params = {
+        "proposal_id": proposal.id,
+        "member_id": member.id,
+        "local_group_id": member.local_group_id,
+        "is_name_public": show_name,
+        "signed_at": now,
+        "ip_address": ip,
+        "email_domain": domain,
+        "quarantined_at": now if held else None,
+        "quarantine_reason": held,
+    }
+    inserted = _write(session, statements.INSERT_SIGNATURE[_dialect(session)], params)
+    if inserted.scalar_one_or_none() is None:
+        raise ConflictError(ALREADY_SIGNED)
+
+
+def _count_while_open(session: Session, proposal: Proposal, now: datetime, delta: int):
+    """Move the stored count if signatures are still open; None if the window has shut.
+
+    The UPDATE takes the proposal's row lock (PostgreSQL) and re-reads the state under
+    it, so this is the check that counts, whatever the earlier read saw.
+    """
+    params = {"proposal_id": proposal.id, "now": now, "delta": delta}
+    new = _write(session, statements.COUNT_WHILE_OPEN, params).scalar_one_or_none()
+    if new is not None:
+        set_committed_value(proposal, "signature_count", new)
+    return new
+
+
+def _could_meet_a_tier(proposal: Proposal, count: int) -> bool:
+    ruleset = proposals.frozen_ruleset(proposal)
+    if ruleset is None or proposal.electorate_size is None:
+        return False
+    return count >= fewest_signatures_to_meet_a_tier(ruleset, proposal.electorate_size)
 
 
 def withdraw(session: Session, *, proposal_id: int, member_id: int, now: datetime) -> int:
@@ -370,8 +411,5 @@ def withdraw(session: Session, *, proposal_id: int, member_id: int, now: datetim
 
 def signature_of(session: Session, proposal_id: int, member_id: int) -> Signature | None:
     """The member's signature row on the proposal, whatever its state."""
-    return session.execute(
-        select(Signature).where(
-            Signature.proposal_id == proposal_id, Signature.member_id == member_id
-        )
-    ).scalar_one_or_none()
+    params = {"proposal_id": proposal_id, "member_id": member_id}
+    return session.execute(statements.SIGNATURE_OF, params).scalar_one_or_none()

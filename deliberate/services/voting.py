@@ -11,10 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from deliberate.core.ballot_chain import (
     ChainFormatError,
@@ -33,7 +31,6 @@ from deliberate.models import (
     Ballot,
     BallotCheckpoint,
     Eligibility,
-    GroupTally,
     Member,
     Participation,
     Referendum,
@@ -41,6 +38,7 @@ from deliberate.models import (
     VoteMethod,
 )
 from deliberate.models.ballot import new_ballot_id
+from deliberate.services import ballot_statements as statements
 from deliberate.services import referendums
 
 _KIND = {
@@ -128,15 +126,8 @@ def _add_to_group_tally(session: Session, referendum: Referendum, group_id: int,
         double_yes.counter_keys(choice) if referendum.method is VoteMethod.DOUBLE_YES else (choice,)
     )
     for key in keys:
-        session.execute(
-            update(GroupTally)
-            .where(
-                GroupTally.referendum_id == referendum.id,
-                GroupTally.local_group_id == group_id,
-                GroupTally.choice == key,
-            )
-            .values(count=GroupTally.count + 1)
-        )
+        params = {"b_referendum_id": referendum.id, "b_local_group_id": group_id, "b_choice": key}
+        session.connection().execute(statements.GROUP_TALLY_UP, params)
 
 
 def _insert_ballot(session: Session, referendum: Referendum, choice: str) -> str:
@@ -145,23 +136,25 @@ def _insert_ballot(session: Session, referendum: Referendum, choice: str) -> str
     ON CONFLICT DO NOTHING rather than a savepoint: a clash of the random id or of the
     tracker inserts nothing and says so, in one statement under the write lock.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = statements.INSERT_BALLOT[session.get_bind().dialect.name]
     for _attempt in range(3):
         receipt = new_receipt()
-        statement = (
-            dialect.insert(Ballot)
-            .values(
-                id=new_ballot_id(),
-                referendum_id=referendum.id,
-                tracker=tracker_for(referendum.public_id, receipt),
-                choice=choice,
-            )
-            .on_conflict_do_nothing()
-            .returning(Ballot.id)
-        )
-        if session.execute(statement).first() is not None:
+        params = {
+            "id": new_ballot_id(),
+            "referendum_id": referendum.id,
+            "tracker": tracker_for(referendum.public_id, receipt),
+            "choice": choice,
+        }
+        if session.connection().execute(statement, params).first() is not None:
             return receipt
     raise ConflictError(_l("Your vote was NOT recorded. Please try again."))
+
+
+def _insert_participation(session: Session, referendum: Referendum, member_id: int) -> bool:
+    """False when the member has already voted: the primary key refused the row."""
+    statement = statements.INSERT_PARTICIPATION[session.get_bind().dialect.name]
+    params = {"referendum_id": referendum.id, "member_id": member_id}
+    return session.connection().execute(statement, params).first() is not None
 
 
 def cast_ballot(
@@ -175,21 +168,14 @@ def cast_ballot(
     """
     # The electorate is frozen when voting opens and never changes after, so the voter's
     # row is read before the write lock; only a miss is looked for again under it.
-    eligibility = session.scalar(
-        select(Eligibility)
-        .join(Referendum, Referendum.id == Eligibility.referendum_id)
-        .where(Referendum.public_id == referendum_id, Eligibility.member_id == member_id)
-    )
+    params = {"ref": referendum_id, "member_id": member_id}
+    eligibility = session.scalars(statements.ELIGIBILITY_OF, params).one_or_none()
     begin_write(session)
-    # FOR SHARE on PostgreSQL: the close takes FOR UPDATE, so no ballot slips in after
-    # the final checkpoint. SQLite: begin_write() has taken the write lock (BEGIN IMMEDIATE).
-    referendum = session.execute(
-        select(Referendum)
-        .where(Referendum.public_id == referendum_id)
-        .options(lazyload(Referendum.options))  # loaded only if the choice needs them
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)  # the page's copy may predate the lock
-    ).scalar_one_or_none()
+    # FOR SHARE on PostgreSQL (see ballot_statements); on SQLite begin_write() has taken
+    # the write lock (BEGIN IMMEDIATE).
+    referendum = session.scalars(
+        statements.REFERENDUM_FOR_SHARE, {"ref": referendum_id}
+    ).one_or_none()
     if referendum is None:
         raise PhaseError(_l("There is no such vote."))
     _refuse_outside_window(referendum, now)
@@ -200,12 +186,9 @@ def cast_ballot(
         error = _ineligible(session, referendum, member_id)
         session.rollback()
         raise error
-    try:
-        session.add(Participation(referendum_id=referendum.id, member_id=member_id))
-        session.flush()
-    except IntegrityError:
+    if not _insert_participation(session, referendum, member_id):
         session.rollback()
-        raise AlreadyVoted() from None
+        raise AlreadyVoted()
     receipt = _insert_ballot(session, referendum, choice)
     rules = referendums.vote_rules(referendum)
     if rules is not None and rules.has_double_majority and eligibility.local_group_id:

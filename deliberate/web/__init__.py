@@ -1,6 +1,7 @@
 """HTML blueprints, one per area, plus the glue every view shares."""
 
 import logging
+from functools import partial
 
 from flask import Flask, current_app, request
 from flask_babel import get_locale
@@ -57,10 +58,19 @@ def register_blueprints(app: Flask) -> None:
     def deliver_mail_queued_by_this_request(response):
         # Only a request that queued mail tries to send: the rest would only take the
         # database's write lock to find nothing (the worker retries whatever waits).
+        # Sending waits until the answer has gone out (the WSGI server closes the response
+        # after its last byte): SMTP before it would make a reset request for a known
+        # address answer later than one for an unknown address (T30).
         queued = db.session.info.pop(mail.QUEUED, False)
         if request.method == "POST" and app.config["MAIL_SEND_INLINE"] and queued:
-            deliver_queued_mail()
+            response.call_on_close(partial(deliver_after_response, app))
         return response
+
+
+def deliver_after_response(app: Flask) -> None:
+    """Inline delivery once the response is closed, in an app context of its own."""
+    with app.app_context():
+        deliver_queued_mail()
 
 
 def deliver_queued_mail() -> None:

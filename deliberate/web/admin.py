@@ -12,7 +12,7 @@ from deliberate.extensions import db
 from deliberate.forms.admin import RoleForm, RollApplyForm, RollUploadForm, StatusForm
 from deliberate.i18n import error_message
 from deliberate.models import MembershipStatus, OutboxMessage, Role, StatusChange, utcnow
-from deliberate.permissions import can_manage_members, requires
+from deliberate.permissions import can_manage_members, requires, requires_fresh_login
 from deliberate.services import membership, roll_import
 from deliberate.web.forms_glue import attach_error
 from deliberate.web.pagination import paginate
@@ -79,6 +79,7 @@ def change_status(public_id: str):
 
 @bp.post("/members/<public_id>/roles")
 @requires(can_manage_members)
+@requires_fresh_login(then="admin.member")
 def change_role(public_id: str):
     form = RoleForm()
     if not form.validate_on_submit():

@@ -29,6 +29,7 @@ from deliberate.forms.auth import (
     RegisterForm,
     TwoFactorCodeForm,
 )
+from deliberate.i18n import use_member_language
 from deliberate.models import utcnow
 from deliberate.permissions import is_auditor, is_signed_in, public, requires
 from deliberate.services import accounts, groups
@@ -64,6 +65,15 @@ def _login_limit() -> str:
 
 def _register_limit() -> str:
     return current_app.config["RATELIMIT_REGISTER"]
+
+
+def _account_link_limit() -> str:
+    return current_app.config["RATELIMIT_ACCOUNT_LINK"]
+
+
+# One budget per address for every link that carries an account token (T31): guessing
+# cannot spread its tries over the three endpoints.
+account_link_limit = limiter.shared_limit(_account_link_limit, scope="account-link")
 
 
 def _email_key() -> str:
@@ -116,6 +126,7 @@ def check_inbox():
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
 @public
+@account_link_limit
 def verify(token: str):
     # A GET only shows a button, so mail scanners that prefetch links cannot use the token.
     form = ConfirmForm()
@@ -287,6 +298,7 @@ def reset_request():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @public
+@account_link_limit
 def reset(token: str):
     accounts.check_reset_token(db.session, token, utcnow())
     form = NewPasswordForm()
@@ -319,6 +331,7 @@ def account():
         except DeliberateError as error:
             attach_error(form, error, "display_name")
         else:
+            use_member_language(form.language.data)
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)
@@ -377,6 +390,7 @@ def change_email():
 
 @bp.route("/account/email/<token>", methods=["GET", "POST"])
 @public
+@account_link_limit
 def confirm_email(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():

@@ -1,9 +1,11 @@
 """Error pages: domain errors, HTTP errors, CSRF, rate limits and crashes."""
 
+import hashlib
+import hmac
 import logging
 import secrets
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -62,6 +64,35 @@ PROPOSAL_LIMIT_MESSAGES = {
 }
 
 
+# Links that carry an account token share RATELIMIT_ACCOUNT_LINK (T31).
+ACCOUNT_LINK_ENDPOINTS = frozenset({"auth.reset", "auth.verify", "auth.confirm_email"})
+
+
+def _log_throttled(error) -> None:
+    """One warning per refused request: which limit, where, from which address (T29).
+
+    The endpoint, not the path, is logged: account links carry their token in the path. A
+    per-account limit names the account by a keyed digest (HMAC-SHA256 with SECRET_KEY, 12
+    hex digits) of the address as typed, lower-cased: repeated attacks on one account can be
+    told apart, but the log holds neither the address nor whatever else was typed there.
+    """
+    limit = getattr(error, "limit", None)
+    key = limit.key_func() if limit is not None else ""
+    account = ""
+    if key.startswith("email:"):
+        typed = key.removeprefix("email:").encode("utf-8", "surrogatepass")
+        digest = hmac.new(current_app.secret_key.encode(), typed, hashlib.sha256).hexdigest()
+        account = f" for account {digest[:12]}"
+    log.warning(
+        "rate limit %s hit on %s %s from %s%s",
+        limit.limit if limit is not None else "?",
+        request.method,
+        request.endpoint,
+        request.remote_addr,
+        account,
+    )
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -96,11 +127,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
+        _log_throttled(error)
         message = _("Too many attempts from your connection. Please wait a minute and try again.")
         if request.endpoint == "auth.login":
             message = _("Too many sign-in attempts. Please wait a minute before trying again.")
         elif request.endpoint == "auth.register":
             message = _("Too many registrations from your connection. Please wait and try again.")
+        elif request.endpoint in ACCOUNT_LINK_ENDPOINTS:
+            message = _(
+                "Too many account links were opened from your connection. Nothing was changed; "
+                "please wait a few minutes, then open the link from your email again."
+            )
         elif request.endpoint in DEBATE_POSTING_ENDPOINTS:
             message = _(
                 "You are posting faster than the debate allows (a few contributions a minute). "

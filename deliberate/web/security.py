@@ -1,4 +1,5 @@
-"""Security headers on every response (T42), and refusing form posts from other sites (T26).
+"""Security headers on every response (T42); refusing form posts from other sites (T26) or
+with more fields than MAX_FORM_PARTS (T18).
 
 The referrer policy is ``same-origin``: no URL of ours, and so no token in one, is ever
 sent to another site, while our own pages still send their Referer and a real Origin
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -43,7 +45,7 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
-def _own_hosts() -> set[str]:
+def own_hosts() -> set[str]:
     """The host names (with port) this site answers to: the request's and BASE_URL's."""
     hosts = {request.host.lower()}
     base = urlsplit(current_app.config.get("BASE_URL") or "")
@@ -53,7 +55,7 @@ def _own_hosts() -> set[str]:
 
 
 def register_origin_check(app: Flask) -> None:
-    """Refuse a state-changing request whose Origin is another site (T26)."""
+    """Refuse, before any view runs, a post from another site (T26) or with too many parts."""
 
     @app.before_request
     def refuse_foreign_origin() -> None:
@@ -61,5 +63,16 @@ def register_origin_check(app: Flask) -> None:
         if origin is None or request.method in SAFE_METHODS or request.blueprint == "api":
             return  # the API takes tokens, never cookies (and is exempt from CSRF)
         parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or parts.netloc.lower() not in _own_hosts():
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() not in own_hosts():
             raise CSRFError("The request came from another site.")
+
+    @app.before_request
+    def refuse_too_many_form_parts() -> None:
+        # Werkzeug applies MAX_FORM_PARTS to multipart bodies only; an urlencoded body is
+        # parsed whole (its size capped by MAX_CONTENT_LENGTH), so count its fields here,
+        # before a view sees 5000 copies of a field (T18).
+        limit = current_app.config.get("MAX_FORM_PARTS")
+        if limit and request.mimetype == "application/x-www-form-urlencoded":
+            parts = sum(len(values) for _name, values in request.form.lists())
+            if parts > limit:
+                raise RequestEntityTooLarge()

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from deliberate.core.errors import ConflictError, NotEligibleError, PhaseError
 from deliberate.core.rules import Consequence, Eligibility, Threshold, Tier
+from deliberate.extensions import db
 from deliberate.models import (
     AuditEntry,
     Member,
@@ -212,3 +213,38 @@ def test_share_threshold_uses_the_electorate_frozen_at_opening(session):
     session.commit()
     status = signing.status(session, session.get(Proposal, p.id))
     assert status.tiers[0].required == 10 and status.tiers[0].still_needed == 1
+
+
+def test_a_proposal_closed_after_the_checks_read_it_takes_no_signature(session, monkeypatch):
+    # The checks run before the write lock; the count update re-checks the state under
+    # it. Here the committee's close lands in between: the signer is told, nothing stays.
+    p = proposal(session, ruleset(threshold=50))
+    (member_id,) = add_members(session, 1)
+    checks = signing._check_may_sign
+
+    def checks_then_the_proposal_closes(*args):
+        checks(*args)
+        with db.engine.begin() as committee:  # another connection, committed at once
+            committee.execute(
+                update(Proposal).where(Proposal.id == p.id).values(state=ProposalState.LAPSED)
+            )
+
+    monkeypatch.setattr(signing, "_check_may_sign", checks_then_the_proposal_closes)
+    with pytest.raises(PhaseError, match="stage “Lapsed”"):
+        sign(session, p, member_id)
+    assert count(session, Signature) == 0
+    assert count(session, SignatureTally) == 0
+    assert session.get(Proposal, p.id).signature_count == 0
+
+
+def test_tiers_are_not_read_below_the_fewest_signatures_any_tier_needs(session, monkeypatch):
+    p = proposal(session, ruleset(threshold=3))
+    signers = add_members(session, 3)
+    statuses = []
+    real_status = signing.status
+    monkeypatch.setattr(signing, "status", lambda *a: statuses.append(1) or real_status(*a))
+    assert sign(session, p, signers[0]).crossed == ()
+    assert sign(session, p, signers[1]).crossed == ()
+    assert statuses == []
+    assert sign(session, p, signers[2]).crossed == (1,)
+    assert statuses == [1]

@@ -23,6 +23,7 @@ def register(auth, email="new@example.org", **overrides):
 def test_register_confirm_sign_in_and_out(app, client, auth):
     response = register(auth)
     assert response.status_code == 302 and response.location.endswith("/register/check-inbox")
+    response.close()  # as a WSGI server does once it has sent the answer: then mail goes out
     ((to, subject, body, status),) = outbox(app)
     assert to == "new@example.org" and "Confirm your email" in subject and status == "sent"
 

@@ -61,6 +61,8 @@ SPECIAL_GET = {
     "amendment_drafting.edit": 404,  # likewise its amendment (and it is no rule change)
     # A made-up invitation token finds no invitation.
     "proposals.cosponsor": 404,
+    # Without ?to= naming another site, the link warning has nothing to warn about (T22).
+    "main.leave": 400,
 }
 
 

@@ -51,6 +51,7 @@ from deliberate.core.rules.signatures import (
     SignatureStatus,
     TierStatus,
     evaluate_signatures,
+    fewest_signatures_to_meet_a_tier,
     signatures_per_day_needed,
 )
 from deliberate.core.rules.threshold import (
@@ -104,6 +105,7 @@ __all__ = [
     "diff_rulesets",
     "entrenched_changes",
     "evaluate_signatures",
+    "fewest_signatures_to_meet_a_tier",
     "evaluate_vote",
     "required_signatures",
     "rulebook_entrenched_changes",

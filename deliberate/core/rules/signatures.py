@@ -160,6 +160,18 @@ def evaluate_signatures(
     return SignatureStatus(total_signatures, tiers)
 
 
+def fewest_signatures_to_meet_a_tier(ruleset: RuleSet, eligible_members: int) -> int:
+    """No tier can be met with fewer signatures than this (spread requirements only add).
+
+    Signing checks it first: below it, the per-group counts need not even be read.
+    """
+    check_int(eligible_members, N_("The number of eligible members"))
+    return min(
+        (required_signatures(tier.threshold, eligible_members) for tier in ruleset.tiers),
+        default=0,
+    )
+
+
 def signatures_per_day_needed(
     needed: int, now: date | datetime, deadline: date | datetime
 ) -> Fraction:
