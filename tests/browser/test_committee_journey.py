@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from deliberate.extensions import db
 from deliberate.models import Proposal, ProposalState, Role, RulebookVersion
 from tests.audit_builders import closed_vote
-from tests.conftest import PASSWORD, make_member
+from tests.browser.journeys import sign_in
+from tests.conftest import make_member
 from tests.debate_builders import member_id
 from tests.voting import T0
 
@@ -50,14 +51,6 @@ def history(app):
 def versions(app) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(RulebookVersion))
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_committee_previews_feasibility_saves_with_reason_and_the_history_shows_it(

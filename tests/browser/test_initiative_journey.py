@@ -7,22 +7,10 @@ from sqlalchemy import func, select
 from deliberate.extensions import db
 from deliberate.models import Proposal, ProposalState, ThresholdCrossing, utcnow
 from deliberate.services import signing
-from tests.conftest import PASSWORD
+from tests.browser.journeys import sign_in, sign_out
 from tests.proposal_builders import add_members, ruleset, use_rules
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
 
 
 def test_draft_cosponsor_and_thirty_signatures_open_deliberation_once(app, live_url, page: Page):

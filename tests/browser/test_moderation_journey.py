@@ -6,25 +6,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from deliberate.models import Role
-from tests.conftest import PASSWORD, make_member
+from tests.browser.journeys import sign_in, sign_out
+from tests.conftest import make_member
 from tests.debate_builders import make_proposal
 
 pytestmark = pytest.mark.browser
 INSULT = "Anyone who votes against this is a complete fool."
 NOTICE = "Hidden by a moderator: R1 Personal attacks — Calls opponents fools"
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You are signed out.")).to_be_visible()
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from playwright.sync_api import Page, expect
 from deliberate.extensions import db
 from deliberate.models import VoteMethod, utcnow
 from deliberate.services import counting, referendums
-from tests.conftest import PASSWORD, make_member
+from tests.browser.journeys import sign_in
+from tests.conftest import make_member
 from tests.voting import make_vote
 
 pytestmark = pytest.mark.browser
@@ -18,13 +19,6 @@ BALLOTS = {  # voter -> (referendum answer, STV ranking)
     "bo": ("Yes", ["Grace Hopper", "Ada Lovelace"]),
     "cy": ("No", ["Ada Lovelace", "Alan Turing"]),
 }
-
-
-def sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(f"{name}@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def close_now(app, vote: str) -> None:
@@ -45,7 +39,7 @@ def test_members_vote_check_receipts_and_read_the_verdict_and_rounds(app, live_u
     )
     receipts = {}
     for name, (answer, ranking) in BALLOTS.items():
-        sign_in(page, live_url, name)
+        sign_in(page, live_url, f"{name}@example.org")
         page.get_by_role("navigation").get_by_role("link", name="Votes").click()
         page.get_by_role("link", name="Adopt the new constitution?").click()
         page.get_by_label(answer, exact=True).check()
@@ -61,7 +55,7 @@ def test_members_vote_check_receipts_and_read_the_verdict_and_rounds(app, live_u
     close_now(app, referendum)
     close_now(app, election)
 
-    sign_in(page, live_url, "ann")
+    sign_in(page, live_url, "ann@example.org")
     page.goto(f"{live_url}/referendums/{election}")
     page.get_by_label("Your receipt code").fill(receipts["ann"])
     page.get_by_role("button", name="Check").click()

@@ -6,7 +6,7 @@ one ballot, invariants intact. On the real schema it passes. On a schema built w
 participation's primary key it must fail, with N rows for one member, and the checker's
 I2 must name the duplicate. The vote transaction has no "already voted?" read before
 its insert, so nothing but the key can refuse the second ballot and the result does not
-depend on timing. Signing does read first (under the proposal lock), so its control
+depend on timing. Signing does read first (before its write lock), so its control
 skips that read, as a second process racing past it would, and shows the UNIQUE pair is
 what stops the second signature.
 """
