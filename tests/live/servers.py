@@ -94,8 +94,12 @@ def server_env(database_url: str, instance: Path, **extra: str) -> dict:
 def check_invariants(database_url: str, instance: Path) -> None:
     """Every live test ends with the auditors' invariant checker on what it left behind."""
     result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "audit", "check-invariants"], cwd=ROOT,
-        env=server_env(database_url, instance), capture_output=True, text=True)
+        [sys.executable, "-m", "flask", "--app", "app", "audit", "check-invariants"],
+        cwd=ROOT,
+        env=server_env(database_url, instance),
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, f"invariants broken after the test:\n{result.stdout}"
 
 
