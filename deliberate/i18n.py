@@ -61,6 +61,11 @@ def _value(value: Any) -> Any:
     return value
 
 
+def number(value: int | float) -> str:
+    """A count written the reader's way: 12,345 in English, 12.345 in Spanish."""
+    return format_decimal(value)
+
+
 def translate(text: Any) -> str:
     """The text in the current language: a core Message, a lazy string or plain text."""
     if isinstance(text, Message) and not has_app_context():

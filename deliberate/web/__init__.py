@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from deliberate import labels, permissions
 from deliberate.extensions import db
-from deliberate.i18n import recorded, translate, when
+from deliberate.i18n import number, recorded, translate, when
 from deliberate.mailer.transports import transport_from_config
 from deliberate.models import utcnow
 from deliberate.services import mail
@@ -45,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_filter(translate, "translated")
     app.add_template_filter(recorded, "recorded")
     app.add_template_filter(when, "when")  # {{ moment|when }}: '3 de mayo de 2026, 14:00'.
+    app.add_template_filter(number, "number")  # {{ 12345|number }}: '12,345', '12.345'.
 
     @app.context_processor
     def template_helpers():

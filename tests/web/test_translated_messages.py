@@ -9,7 +9,7 @@ import re
 from sqlalchemy import update
 
 from deliberate.extensions import db
-from deliberate.models import Member
+from deliberate.models import Member, Proposal
 from tests.conftest import AuthActions, csrf_from
 from tests.proposal_builders import add_members, proposal, ruleset
 
@@ -107,3 +107,20 @@ def test_api_errors_keep_their_code_and_translate_the_message(client):
     assert body["message"] == "No existe esa votación." and body["error"]
     response = client.get("/api/v1/referendums/no-such-vote", headers=ENGLISH_BROWSER)
     assert response.get_json()["message"] == "There is no such vote."
+
+
+def test_counts_on_pages_use_the_readers_digit_grouping(app):
+    # 12,345 in English is 12.345 in Spanish: a comma there would read as a decimal point.
+    with app.app_context():
+        made = proposal(db.session, ruleset(threshold=20_000))
+        db.session.execute(
+            update(Proposal).where(Proposal.id == made.id).values(signature_count=12_345)
+        )
+        db.session.commit()
+        path = f"/proposals/{made.public_id}"
+    client = app.test_client()
+    english = client.get(path, headers=ENGLISH_BROWSER).get_data(as_text=True)
+    spanish = client.get(path, headers=SPANISH_BROWSER).get_data(as_text=True)
+    count = re.compile(r'id="signature-count">([^<]+)<')
+    assert count.search(english).group(1) == "12,345"
+    assert count.search(spanish).group(1) == "12.345"
