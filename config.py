@@ -88,6 +88,9 @@ class Config:
     # check is off by default: big mail providers share a domain with half the members.
     SIGNATURE_QUARANTINE_PER_IP_PER_HOUR = _int("SIGNATURE_QUARANTINE_PER_IP_PER_HOUR", 20)
     SIGNATURE_QUARANTINE_PER_DOMAIN_PER_HOUR = _int("SIGNATURE_QUARANTINE_PER_DOMAIN_PER_HOUR", 0)
+    # The committee invalidates matching signatures at most this many per confirmation:
+    # each batch is one short transaction and one audit entry; stopping cancels (T33).
+    SIGNATURE_INVALIDATION_BATCH = _int("SIGNATURE_INVALIDATION_BATCH", 5000)
     # Posting, replying and editing in debates, per member.
     RATELIMIT_POST = os.environ.get("RATELIMIT_POST", "10 per minute;100 per hour")
     RATELIMIT_HEADERS_ENABLED = True

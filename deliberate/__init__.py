@@ -36,7 +36,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     from deliberate.web import register_blueprints
     from deliberate.web.errors import register_error_handlers
-    from deliberate.web.security import register_origin_check, register_security_headers
+    from deliberate.web.security import register_request_checks, register_security_headers
 
     register_blueprints(app)
     from deliberate.api import bp as api_blueprint
@@ -48,7 +48,7 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.register_blueprint(bench_bp)
     register_error_handlers(app)
     register_security_headers(app)
-    register_origin_check(app)
+    register_request_checks(app)
 
     from deliberate.cli import register_commands
 

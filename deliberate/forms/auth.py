@@ -20,12 +20,7 @@ _password_length = Length(
 _display_name = [
     DataRequired(_l("Enter your name.")),
     Length(max=80),
-    SingleScriptWords(
-        _l(
-            "Write each word of your name in one alphabet: a word here mixes letters of "
-            "different scripts, which makes a name look like someone else's."
-        )
-    ),
+    SingleScriptWords(),
 ]
 _email = [
     DataRequired(_l("Enter your email address.")),

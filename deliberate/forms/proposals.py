@@ -77,6 +77,21 @@ class InvalidateForm(FlaskForm):
     action = HiddenField(default="preview")
 
 
+class RestoreForm(FlaskForm):
+    """Count again the signatures one invalidation struck out, with a reason (T33)."""
+
+    invalidation = SelectField(
+        _l("Invalidation"),
+        coerce=int,
+        validate_choice=True,
+        validators=[DataRequired(_l("Choose the invalidation to undo."))],
+    )
+    reason = TextAreaField(
+        _l("Reason for restoring (recorded in the audit log)"),
+        validators=[Optional(), Length(max=500)],
+    )
+
+
 class HeldSignaturesForm(FlaskForm):
     """Release held signatures into the count, or reject them (T32)."""
 

@@ -11,6 +11,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from deliberate import labels
 from deliberate.labels import METHOD_LABELS
@@ -86,6 +87,9 @@ class ExtendForm(FlaskForm):
 class DraftForm(FlaskForm):
     question = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(_l("Explanation"), validators=[Length(max=5000)])
+    # The draft's edit_version when the page was shown: a save made meanwhile by someone
+    # else is not overwritten (services.referendums.update_draft, T11).
+    version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
 
 
 class ReceiptForm(FlaskForm):

@@ -129,6 +129,8 @@ class Signature(Base):
         Index("ix_signature_proposal_id_signed_at", "proposal_id", "signed_at"),
         # The committee's list of held signatures.
         Index("ix_signature_quarantined_at", "quarantined_at"),
+        # The signatures one invalidation struck out, to restore them (T33).
+        Index("ix_signature_invalidation_seq", "invalidation_seq"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,6 +143,8 @@ class Signature(Base):
     withdrawn_at: Mapped[datetime | None]
     invalidated_at: Mapped[datetime | None]
     invalidation_reason: Mapped[str | None] = mapped_column(String(500))
+    # The audit entry of the committee invalidation that struck it out, if one did.
+    invalidation_seq: Mapped[int | None] = mapped_column(ForeignKey("audit_entry.seq"))
     # Held for a committee check (a burst from one address or domain): the row exists, so
     # the member cannot sign twice, but it is not counted until released; a rejection
     # invalidates it. Counted means: not withdrawn, not invalidated, not held.

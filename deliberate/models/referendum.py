@@ -92,6 +92,9 @@ class Referendum(Base):
     # Written once at the close.
     result_json: Mapped[str | None] = mapped_column(Text)
     verdict: Mapped[str | None] = mapped_column(Text)
+    # The draft's edit counter: every save bumps it, and a save made from a page showing
+    # an older one is refused, so two committee members never overwrite each other (T11).
+    edit_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     opened_at: Mapped[datetime | None]

@@ -20,7 +20,7 @@ from deliberate.database import begin_write
 from deliberate.i18n import in_language_of
 from deliberate.mailer import texts
 from deliberate.models import LocalGroup, Member, MembershipStatus, RollEntry, TokenPurpose
-from deliberate.services import mail, passwords, tokens
+from deliberate.services import mail, names, passwords, tokens
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ def register(
     name = clean_line(display_name)
     if not name:
         raise ValidationError(_l("Enter the name other members will see."))
+    names.check_display_name(name)
     email = normalise_email(email)
     # Hashed on every path, known address or not, so the time taken says nothing (T30);
     # and before the write lock, so the lock is not held while argon2 works.
@@ -327,6 +328,7 @@ def update_profile(
     name = clean_line(display_name)
     if not name:
         raise ValidationError(_l("Enter the name other members will see."))
+    names.check_display_name(name)
     begin_write(session)
     member.display_name = name
     member.language = language or None

@@ -132,7 +132,9 @@ def _published_heads_are_prefixes(session: Session) -> list[str]:
     for public_id, published in _published_heads(session).items():
         referendum = session.scalar(select(Referendum).where(Referendum.public_id == public_id))
         if referendum is None:
-            problems.append(f"vote {public_id}: its heads are in the audit log but the vote is gone")
+            problems.append(
+                f"vote {public_id}: its heads are in the audit log but the vote is gone"
+            )
             continue
         chain = {0: referendum.definition_digest}
         chain |= {c.seq: c.digest for c in checkpoints.checkpoints(session, referendum)}
@@ -219,9 +221,7 @@ def check_all(session: Session) -> Report:
         ],
     )
     report.add("I5 checkpoint chains verify", _checkpoints_verify(session))
-    report.add(
-        "I5 published heads are still in the chain", _published_heads_are_prefixes(session)
-    )
+    report.add("I5 published heads are still in the chain", _published_heads_are_prefixes(session))
     report.add("I7 database integrity", _integrity(session))
     broken = audit_log.verify(session)
     report.add(

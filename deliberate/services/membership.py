@@ -14,11 +14,18 @@ from deliberate.models import Member, MembershipStatus, Role, RoleGrant, StatusC
 from deliberate.services import audit_log
 
 
-def get_member(session: Session, public_id: str) -> Member:
-    """The member with this public id, or NotFoundError."""
-    member = session.execute(
-        select(Member).where(Member.public_id == public_id)
-    ).scalar_one_or_none()
+def get_member(session: Session, public_id: str, *, for_update: bool = False) -> Member:
+    """The member with this public id, or NotFoundError; ``for_update`` locks the row."""
+    query = select(Member).where(Member.public_id == public_id)
+    if for_update:
+        # Reloaded under the lock (PostgreSQL; SQLite holds its write lock already), so
+        # a decision rests on the status as it is, not as an earlier read saw it. NO KEY
+        # UPDATE: rows that merely refer to this member (an audit entry naming it as the
+        # actor) still go in, so two committee members acting on each other never deadlock.
+        query = query.with_for_update(of=Member, key_share=True).execution_options(
+            populate_existing=True
+        )
+    member = session.execute(query).scalar_one_or_none()
     if member is None:
         raise NotFoundError(_l("There is no such member."))
     return member
@@ -33,10 +40,24 @@ def change_status(
     effective_on: date,
     actor: Member,
     now: datetime,
+    seen_status: MembershipStatus | None = None,
 ) -> StatusChange:
-    """Record a status change with its date and stated reason."""
+    """Record a status change with its date and stated reason.
+
+    ``seen_status`` is the status the committee member's page showed. If someone else
+    changed it since, nothing is saved and ConflictError says so (T11); None skips the
+    check, for callers that act without a page.
+    """
     begin_write(session)
-    member = get_member(session, member_public_id)
+    member = get_member(session, member_public_id, for_update=True)
+    if seen_status is not None and seen_status != member.status:
+        raise ConflictError(
+            _l(
+                "Someone else changed this membership while you were looking (now "
+                "“%(status)s”). Nothing was saved; check the history and decide again.",
+                status=lazy_label(member.status),
+            )
+        )
     reason = clean_line(reason)
     if not reason:
         raise ValidationError(_l("State the reason for the change."))
@@ -73,21 +94,31 @@ def change_status(
 
 
 def _committee_count(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.COMMITTEE)
-        )
-        or 0
+    """How many hold the committee role, with their grants locked (PostgreSQL).
+
+    Two committee members removing each other at the same moment would otherwise both
+    count two and leave none; the second now waits, then counts what the first left.
+    """
+    grants = session.scalars(
+        select(RoleGrant.id).where(RoleGrant.role == Role.COMMITTEE).with_for_update()
+    )
+    return len(grants.all())
+
+
+def _grant_of(session: Session, member: Member, role: Role) -> RoleGrant | None:
+    """The member's grant of ``role`` as stored now (read under the member's row lock)."""
+    return session.scalar(
+        select(RoleGrant).where(RoleGrant.member_id == member.id, RoleGrant.role == role)
     )
 
 
 def grant_role(
     session: Session, *, member_public_id: str, role: Role, actor: Member, now: datetime
 ) -> None:
-    """Give a member a role; audited."""
+    """Give a member a role; audited. Granted twice at once, the second is told it is there."""
     begin_write(session)
-    member = get_member(session, member_public_id)
-    if role in member.roles:
+    member = get_member(session, member_public_id, for_update=True)
+    if _grant_of(session, member, role) is not None:
         raise ValidationError(
             _l(
                 "%(name)s already has the role “%(role)s”.",
@@ -111,8 +142,8 @@ def revoke_role(
 ) -> None:
     """Take a role away; audited. The last committee member cannot be removed."""
     begin_write(session)
-    member = get_member(session, member_public_id)
-    grant = next((g for g in member.role_grants if g.role == role), None)
+    member = get_member(session, member_public_id, for_update=True)
+    grant = _grant_of(session, member, role)
     if grant is None:
         raise ValidationError(
             _l(
@@ -125,7 +156,7 @@ def revoke_role(
         raise ConflictError(
             _l("The last committee member cannot be removed; appoint another first.")
         )
-    member.role_grants.remove(grant)
+    session.delete(grant)
     audit_log.record(
         session,
         actor=actor,

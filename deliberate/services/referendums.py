@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from deliberate.core.ballot_chain import definition_digest, electorate_hash
-from deliberate.core.errors import NotFoundError, PhaseError, ValidationError
+from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
 from deliberate.core.rules import Eligibility as EligibilityRules
 from deliberate.core.rules import VoteRules, check_eligibility, ruleset_from_dict
 from deliberate.core.rules.eligibility import CountedUntil
@@ -216,22 +216,43 @@ def update_draft(
     description: str,
     actor: Member,
     now: datetime,
+    expected_version: int | None = None,
 ) -> Referendum:
-    """Change a draft's wording; refused with 409 once voting has opened (T13)."""
+    """Change a draft's wording; refused with 409 once voting has opened (T13).
+
+    ``expected_version`` is the ``edit_version`` the editor's page showed. If another
+    save came in between, nothing is saved and ConflictError says so (T11); None skips
+    the check, for callers that edit without a page.
+    """
     begin_write(session)
     referendum = get(session, public_id, for_update=True)
     if referendum.state is not ReferendumState.DRAFT:
         raise PhaseError(FROZEN_MESSAGE)
+    if expected_version is not None and expected_version != referendum.edit_version:
+        raise ConflictError(
+            _l(
+                "This draft was changed by someone else while you were editing (now "
+                "version %(n)s). Your changes were not saved; review the draft and apply "
+                "them again.",
+                n=referendum.edit_version,
+            )
+        )
     question = clean_line(question)
     if not question or len(question) > 300:
         raise ValidationError(_l("Write a question under 300 characters."), field="question")
     old = referendum.question
     referendum.question, referendum.description = question, description.strip()
+    referendum.edit_version += 1
     audit_log.record(
         session,
         actor=actor,
         action="referendum.draft_edited",
-        payload={"referendum": public_id, "from": old, "to": question},
+        payload={
+            "referendum": public_id,
+            "from": old,
+            "to": question,
+            "version": referendum.edit_version,
+        },
         now=now,
     )
     session.commit()

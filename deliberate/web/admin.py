@@ -9,8 +9,14 @@ from sqlalchemy import select
 
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db
-from deliberate.forms.admin import RoleForm, RollApplyForm, RollUploadForm, StatusForm
-from deliberate.i18n import error_message
+from deliberate.forms.admin import (
+    ROLL_MAX_CHARS,
+    RoleForm,
+    RollApplyForm,
+    RollUploadForm,
+    StatusForm,
+)
+from deliberate.i18n import error_message, number
 from deliberate.models import MembershipStatus, OutboxMessage, Role, StatusChange, utcnow
 from deliberate.permissions import can_manage_members, requires, requires_fresh_login
 from deliberate.services import membership, roll_import
@@ -110,12 +116,21 @@ def roll():
             form.roll_file.errors = [_("The file is not UTF-8 text. Save it as CSV (UTF-8).")]
         elif not text.strip():
             form.roll_text.errors = [_("Choose a CSV file or paste its contents.")]
+        elif len(text) > ROLL_MAX_CHARS:
+            form.roll_file.errors = [
+                _(
+                    "The roll is too long to import at once: at most %(n)s characters. "
+                    "Split it into several files; nothing was changed.",
+                    n=number(ROLL_MAX_CHARS),
+                )
+            ]
         else:
             preview = roll_import.preview(db.session, text, now=utcnow())
             return render_template(
                 "admin/roll_preview.html", preview=preview, apply_form=RollApplyForm(roll_text=text)
             )
-    return render_template("admin/roll.html", form=form)
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/roll.html", form=form), status
 
 
 def _uploaded_text(form: RollUploadForm) -> str | None:

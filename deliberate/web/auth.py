@@ -113,9 +113,10 @@ def register():
             attach_error(form, error, "password")
         else:
             return redirect(url_for("auth.check_inbox"))
-    return render_template(
+    page = render_template(
         "auth/register.html", form=form, declaration=current_app.config["ORG_DECLARATION"]
     )
+    return page, 422 if request.method == "POST" else 200
 
 
 @bp.get("/register/check-inbox")

@@ -54,7 +54,7 @@ def own_hosts() -> set[str]:
     return hosts
 
 
-def register_origin_check(app: Flask) -> None:
+def register_request_checks(app: Flask) -> None:
     """Refuse, before any view runs, a post from another site (T26) or with too many parts."""
 
     @app.before_request

@@ -1,4 +1,9 @@
-"""The committee's view of signature bursts, held signatures, and invalidation by condition."""
+"""The committee's view of signature bursts, held signatures, and invalidation by condition.
+
+Invalidation runs in confirmed batches (``SIGNATURE_INVALIDATION_BATCH``): after each,
+the page previews what still matches, and the committee applies the next batch or
+stops. A batch made by mistake is restored from the list of recent ones.
+"""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -6,13 +11,19 @@ from flask_login import current_user
 
 from deliberate.core.errors import DeliberateError, ValidationError
 from deliberate.extensions import db
-from deliberate.forms.proposals import HeldSignaturesForm, InvalidateForm
+from deliberate.forms.proposals import HeldSignaturesForm, InvalidateForm, RestoreForm
 from deliberate.models import utcnow
 from deliberate.permissions import can_review_signatures, requires
-from deliberate.services import proposals, signature_checks, signature_quarantine
+from deliberate.services import (
+    proposals,
+    signature_checks,
+    signature_invalidations,
+    signature_quarantine,
+)
 from deliberate.web.forms_glue import attach_error
 
 bp = Blueprint("signatures", __name__, url_prefix="/admin/signatures")
+RESTORE = "restore"  # the restore form's prefix: the page has other forms with a reason
 
 
 def _held_form(form: HeldSignaturesForm | None = None):
@@ -23,23 +34,37 @@ def _held_form(form: HeldSignaturesForm | None = None):
     return held, form
 
 
+def _restore_form(form: RestoreForm | None = None):
+    """The recent batches, and the form whose choices are those still striking some out."""
+    past = signature_invalidations.recent_invalidations(db.session)
+    form = form or RestoreForm(formdata=None, prefix=RESTORE)
+    form.invalidation.choices = [(p.seq, str(p.seq)) for p in past if p.still_struck_out]
+    return past, form
+
+
 def _render(
     form: InvalidateForm,
     *,
     status: int = 200,
     preview: int | None = None,
     held_form: HeldSignaturesForm | None = None,
+    batch_done: int | None = None,
+    restore_form: RestoreForm | None = None,
 ):
     by_ip, by_domain = signature_checks.bursts(db.session, now=utcnow())
     held, held_form = _held_form(held_form)
+    invalidations, restore_form = _restore_form(restore_form)
     page = render_template(
         "proposals/signatures.html",
         form=form,
         by_ip=by_ip,
         by_domain=by_domain,
         preview=preview,
+        batch_done=batch_done,
         held=held,
         held_form=held_form,
+        invalidations=invalidations,
+        restore_form=restore_form,
     )
     return page, status
 
@@ -71,11 +96,16 @@ def review():
             expected=form.expected.data,
             actor=current_user,
             now=utcnow(),
+            batch_size=current_app.config["SIGNATURE_INVALIDATION_BATCH"],
         )
     except DeliberateError as error:
         db.session.rollback()
         attach_error(form, error, "value")
         return _render(form, status=error.status)
+    for lost in result.tiers_no_longer_met:
+        flash(_("No longer met with the remaining signatures: %(t)s", t=lost), "error")
+    if result.remaining:  # the next batch: the same condition, expecting what is left
+        return _render(form, preview=result.remaining, batch_done=result.count)
     flash(
         _(
             "%(n)d signatures invalidated; counts rebuilt and recorded in the audit log.",
@@ -83,43 +113,36 @@ def review():
         ),
         "success",
     )
-    for lost in result.tiers_no_longer_met:
-        flash(_("No longer met with the remaining signatures: %(t)s", t=lost), "error")
     return redirect(url_for(".review"), 303)
 
 
-@bp.post("/held")
+@bp.post("/restore")
 @requires(can_review_signatures)
-def decide_held():
-    """Release the ticked held signatures into the count, or reject them."""
-    _held, form = _held_form(HeldSignaturesForm())
+def restore():
+    """Count again the signatures of one invalidation batch (T33)."""
+    _past, form = _restore_form(RestoreForm(prefix=RESTORE))
     if not form.validate_on_submit():
-        return _render(InvalidateForm(formdata=None), status=422, held_form=form)
+        return _render(InvalidateForm(formdata=None), status=422, restore_form=form)
     try:
-        if form.decision.data == "release":
-            result = signature_quarantine.release(
-                db.session,
-                signature_ids=form.signature.data,
-                reason=form.reason.data,
-                actor=current_user,
-                now=utcnow(),
-                base_url=current_app.config["BASE_URL"],
-            )
-            message = _("%(n)d held signatures released and counted.", n=result.count)
-        else:
-            result = signature_quarantine.reject(
-                db.session,
-                signature_ids=form.signature.data,
-                reason=form.reason.data,
-                actor=current_user,
-                now=utcnow(),
-            )
-            message = _("%(n)d held signatures rejected; they are not counted.", n=result.count)
+        result = signature_invalidations.restore(
+            db.session,
+            seq=form.invalidation.data,
+            reason=form.reason.data,
+            actor=current_user,
+            now=utcnow(),
+            base_url=current_app.config["BASE_URL"],
+        )
     except DeliberateError as error:
         db.session.rollback()
         attach_error(form, error, "reason")
-        return _render(InvalidateForm(formdata=None), status=error.status, held_form=form)
-    flash(message + " " + _("Recorded in the audit log."), "success")
-    for crossed in result.crossed:
+        return _render(InvalidateForm(formdata=None), status=error.status, restore_form=form)
+    flash(
+        _(
+            "%(n)d signatures restored and counted again; recorded in the audit log.",
+            n=result.count,
+        ),
+        "success",
+    )
+    for crossed in result.tiers_crossed:
         flash(_("Threshold reached: %(t)s", t=crossed), "success")
     return redirect(url_for(".review"), 303)

@@ -116,7 +116,9 @@ def test_a_vote_deleted_after_publishing_heads_is_reported(app):
         # The vote the log names is no longer there (as after a delete); its heads stay.
         db.session.execute(update(Referendum).where(Referendum.id == rid).values(public_id="gone"))
         db.session.commit()
-    assert checks(app)[HEADS] == [f"vote {vote}: its heads are in the audit log but the vote is gone"]
+    assert checks(app)[HEADS] == [
+        f"vote {vote}: its heads are in the audit log but the vote is gone"
+    ]
 
 
 @pytest.mark.parametrize("state", ["draft", "open"])

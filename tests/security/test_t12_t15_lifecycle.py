@@ -246,12 +246,13 @@ def _vote(app, case: str) -> str:
     return vote
 
 
+NOT_OPEN, CLOSED = "Voting has not opened yet. Nothing was recorded.", "Voting has closed."
 VOTE_CASES = {
     ("draft", "member"): (404, "There is nothing here."),  # a member cannot see drafts
-    ("draft", "committee"): (409, "Voting has not opened yet. Nothing was recorded."),
-    ("closed", "member"): (409, "Voting has closed. Nothing was recorded."),
-    ("past its close, not yet counted", "member"): (409, "Voting has closed. Nothing was recorded."),
-}  # fmt: skip
+    ("draft", "committee"): (409, NOT_OPEN),
+    ("closed", "member"): (409, CLOSED + " Nothing was recorded."),
+    ("past its close, not yet counted", "member"): (409, CLOSED + " Nothing was recorded."),
+}
 
 
 @pytest.mark.parametrize(("case", "role"), VOTE_CASES)

@@ -22,9 +22,10 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from deliberate.core.rules import Rulebook
 from deliberate.extensions import db
 from deliberate.models import Member, Role
-from deliberate.services import api_tokens, signing
+from deliberate.services import api_tokens, rulebook, signing
 from deliberate.services.signature_bursts import BurstLimits
 from tests.conftest import AuthActions, make_member
 from tests.proposal_builders import NOW, proposal, ruleset
@@ -42,10 +43,11 @@ PAYLOADS = [
 
 
 def build_world(app, payload: str) -> dict:
-    """Eve, named with the payload, proposes, signs in public and is held; an auditor, also
-    named with it, makes an API token, so the audit log names them."""
+    """Eve, named with the payload, proposes, signs in public and is held; a committee
+    member and an auditor, also named with it, save a rulebook version and make an API
+    token, so the rulebook and the audit log name them."""
     make_member(app, "eve@example.org", name=f"Eve {payload}")
-    make_member(app, "chair@example.org", name="Chair", roles=(Role.COMMITTEE,))
+    make_member(app, "chair@example.org", name=f"Chair {payload}", roles=(Role.COMMITTEE,))
     auditor_id = make_member(
         app, "auditor@example.org", name=f"Auditor {payload}", roles=(Role.AUDITOR,)
     )
@@ -63,6 +65,16 @@ def build_world(app, payload: str) -> dict:
         result = signing.sign(session, proposal_id=held.id, member_id=eve.id, show_name=True,
                               ip="192.0.2.9", now=NOW, limits=one_per_ip)  # fmt: skip
         assert result.is_held  # so it is listed on /admin/signatures
+        chair = session.scalar(select(Member).where(Member.email == "chair@example.org"))
+        book = rulebook.current_rulebook(session)
+        rulebook.save_version(
+            session,
+            base_version=rulebook.current_version(session).number,
+            rulebook=Rulebook({**book.rulesets, "campaign": ruleset(threshold=999)}),
+            reason=f"Reason {payload}",
+            actor=chair,
+            now=NOW,
+        )
         auditor = session.scalar(select(Member).where(Member.email == "auditor@example.org"))
         token = api_tokens.create(session, auditor, "sweep", now=NOW)
         return {
@@ -97,6 +109,7 @@ def test_names_and_titles_are_escaped_in_every_html_view(app, payload):
         (public, f"/proposals/{world['signed']}", payload),
         (public, f"/members/{world['eve']}", payload),
         (public, f"/proposals/{world['own']}/discussion", payload),
+        (public, "/rulebook/versions", payload),
         (committee, "/admin/members", payload),
         (committee, "/admin/members?q=Eve", payload),
         (committee, f"/admin/members/{world['eve']}", payload),
@@ -152,6 +165,8 @@ def test_json_and_csv_views_carry_names_and_titles_as_data_never_as_a_page(app, 
         (f"/proposals/{world['signed']}/signatures.json", {}, f"Eve {payload}"),
         (f"/api/v1/proposals/{world['own']}", {}, f"Title {payload}"),
         ("/api/v1/proposals", {}, f"Title {payload}"),
+        ("/api/v1/rulebook/versions", {}, f"Chair {payload}"),
+        ("/api/v1/rulebook/versions", {}, f"Reason {payload}"),
         ("/api/v1/audit/log", bearer, f"Auditor {payload} ({world['auditor']})"),
     ]
     for path, headers, expected in json_views:

@@ -79,7 +79,7 @@ def test_bad_registration_keeps_input_and_explains_each_field(app, client, auth)
         accept_declaration="",
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "Enter a valid email address" in page
     assert "Use between 10 and 1000 characters" in page
     assert "You must accept the declaration" in page

@@ -1,8 +1,11 @@
 """The committee's membership pages: statuses, roles, the roll import; all audited."""
 
+import io
+
 from sqlalchemy import func, select
 
 from deliberate.extensions import db
+from deliberate.forms.admin import ROLL_MAX_CHARS
 from deliberate.models import AuditEntry, Member, MembershipStatus, Role, RollEntry
 from tests.conftest import csrf_from, make_member
 
@@ -137,6 +140,27 @@ def test_bad_roll_rows_are_reported_by_line_and_nothing_is_imported(app, auth):
         follow_redirects=True,
     )
     assert "Nothing was imported" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RollEntry)) == 0
+
+
+def test_an_uploaded_roll_too_long_to_apply_is_refused_before_the_preview(app, auth):
+    # The preview hands the roll back in a hidden field; a file longer than that field
+    # may hold would preview, then fail to apply. It is refused up front instead.
+    sign_in_committee(app, auth)
+    line = "Member Name,member{n}@example.org,Leeds,2020-01-01\n"
+    text = "name,email,local_group,join_date\n"
+    text += "".join(line.format(n=n) for n in range(ROLL_MAX_CHARS // len(line) + 1))
+    token = csrf_from(auth.client.get("/admin/roll").get_data(as_text=True))
+    response = auth.client.post(
+        "/admin/roll",
+        data={"csrf_token": token, "roll_file": (io.BytesIO(text.encode()), "roll.csv")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "too long to import at once: at most 480,000 characters" in page
+    assert "Apply these changes" not in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(RollEntry)) == 0
 
