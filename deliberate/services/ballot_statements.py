@@ -15,6 +15,7 @@ from deliberate.models import Ballot, Eligibility, GroupTally, Participation, Re
 _participation = Participation.__table__
 _ballot = Ballot.__table__
 _group_tally = GroupTally.__table__
+_referendum = Referendum.__table__
 
 # The voter's row on the frozen electorate. Parameters: ref (public id), member_id.
 ELIGIBILITY_OF = (
@@ -25,15 +26,21 @@ ELIGIBILITY_OF = (
     )
 )
 
-# FOR SHARE on PostgreSQL: the close takes FOR UPDATE, so no ballot slips in after the
-# final checkpoint. Reloaded, since the page's copy may predate the lock; the options
-# are loaded only if the choice needs them. Parameters: ref.
-REFERENDUM_FOR_SHARE = (
+# The referendum, read before the write lock; the options are loaded only if the choice
+# needs them. Parameters: ref.
+REFERENDUM_BY_REF = (
     select(Referendum)
     .where(Referendum.public_id == bindparam("ref"))
     .options(lazyload(Referendum.options))
+)
+
+# The window once more, under the lock: FOR SHARE on PostgreSQL, where the close takes
+# FOR UPDATE, so no ballot slips in after the final checkpoint (SQLite: the write lock).
+# Parameters: b_id.
+WINDOW_FOR_SHARE = (
+    select(_referendum.c.state, _referendum.c.opens_at, _referendum.c.closes_at)
+    .where(_referendum.c.id == bindparam("b_id"))
     .with_for_update(read=True)
-    .execution_options(populate_existing=True)
 )
 
 

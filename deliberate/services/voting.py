@@ -84,10 +84,11 @@ def check_choice(referendum: Referendum, choice: str) -> str:
     return choice
 
 
-def _refuse_outside_window(referendum: Referendum, now: datetime) -> None:
-    if referendum.state is ReferendumState.DRAFT or now < referendum.opens_at:
+def _refuse_outside_window(state, opens_at: datetime, closes_at: datetime, now: datetime):
+    """PhaseError unless the vote is open at ``now`` (the half-open window, T09)."""
+    if state is ReferendumState.DRAFT or now < opens_at:
         raise PhaseError(_l("Voting has not opened yet. Nothing was recorded."))
-    if not referendum.is_open_at(now):
+    if state is not ReferendumState.OPEN or now >= closes_at:
         raise PhaseError(_l("Voting has closed. Nothing was recorded."))
 
 
@@ -166,20 +167,24 @@ def cast_ballot(
     PhaseError outside the window, NotEligibleError, ValidationError or AlreadyVoted.
     A busy database raises sqlalchemy's OperationalError with nothing written.
     """
-    # The electorate is frozen when voting opens and never changes after, so the voter's
-    # row is read before the write lock; only a miss is looked for again under it.
+    # Everything the checks read is read before the write lock, which every voter of a
+    # surge queues for: the electorate is frozen when voting opens and never changes
+    # after (only a miss is looked for again under the lock), and the window is checked
+    # again under it.
     params = {"ref": referendum_id, "member_id": member_id}
     eligibility = session.scalars(statements.ELIGIBILITY_OF, params).one_or_none()
-    begin_write(session)
-    # FOR SHARE on PostgreSQL (see ballot_statements); on SQLite begin_write() has taken
-    # the write lock (BEGIN IMMEDIATE).
-    referendum = session.scalars(
-        statements.REFERENDUM_FOR_SHARE, {"ref": referendum_id}
-    ).one_or_none()
+    referendum = session.scalars(statements.REFERENDUM_BY_REF, {"ref": referendum_id}).first()
     if referendum is None:
         raise PhaseError(_l("There is no such vote."))
-    _refuse_outside_window(referendum, now)
+    _refuse_outside_window(referendum.state, referendum.opens_at, referendum.closes_at, now)
     choice = check_choice(referendum, choice)
+    begin_write(session)
+    window = session.connection().execute(statements.WINDOW_FOR_SHARE, {"b_id": referendum.id})
+    try:
+        _refuse_outside_window(*window.one(), now)
+    except PhaseError:
+        session.rollback()
+        raise
     if eligibility is None:
         eligibility = session.get(Eligibility, (referendum.id, member_id))
     if eligibility is None:

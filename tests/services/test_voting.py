@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from deliberate.core.errors import NotEligibleError, PhaseError, ValidationError
 from deliberate.core.rules import Eligibility as EligibilityRules
@@ -14,6 +14,7 @@ from deliberate.models import (
     Ballot,
     MembershipStatus,
     Participation,
+    Referendum,
     ReferendumState,
     VoteMethod,
 )
@@ -84,6 +85,29 @@ def test_the_window_closes_exactly_at_closes_at(app, offset, accepted):
             cast(app, vote, ann, "yes", now=CLOSES + offset)
         with app.app_context():
             assert count_rows(Participation) == 0 and count_rows(Ballot) == 0
+
+
+def test_a_vote_closed_after_the_checks_read_it_takes_no_ballot(app, monkeypatch):
+    # The window is read before the write lock and checked again under it: a close
+    # that lands in between (here, just before the lock) leaves no ballot behind.
+    (ann,) = make_voters(app, 1)
+    vote = make_vote(app)
+    take_the_lock = voting.begin_write
+
+    def the_vote_closes_then_the_lock(session):
+        with db.engine.begin() as committee:  # another connection, committed at once
+            committee.execute(
+                update(Referendum)
+                .where(Referendum.public_id == vote)
+                .values(state=ReferendumState.CLOSED)
+            )
+        take_the_lock(session)
+
+    monkeypatch.setattr(voting, "begin_write", the_vote_closes_then_the_lock)
+    with pytest.raises(PhaseError, match="Voting has closed"):
+        cast(app, vote, ann, "yes")
+    with app.app_context():
+        assert count_rows(Participation) == 0 and count_rows(Ballot) == 0
 
 
 def test_a_vote_before_opening_is_refused(app):
