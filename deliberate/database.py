@@ -141,3 +141,18 @@ def begin_write(session: Session) -> None:
         finally:
             session.expire_on_commit = expire
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+def commit_keeping_loaded(session: Session) -> None:
+    """Commit without expiring what the session has loaded.
+
+    For a write that changed none of the loaded objects (a ballot: new rows only), so
+    the page rendered next need not reload the member and the vote it already holds.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

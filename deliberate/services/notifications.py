@@ -11,7 +11,7 @@ from datetime import datetime
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from deliberate.database import begin_write
@@ -157,16 +157,17 @@ def recent(session: Session, member_id: int, limit: int = 100) -> list[Notificat
     )
 
 
+# Built once: every page a member sees counts them for the header.
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.member_id == bindparam("member_id"), Notification.read_at.is_(None))
+)
+
+
 def unread_count(session: Session, member_id: int) -> int:
     """How many notifications the member has not marked read."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.member_id == member_id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
+    return session.scalar(_UNREAD, {"member_id": member_id}) or 0
 
 
 def mark_all_read(session: Session, *, member_id: int, now: datetime) -> None:

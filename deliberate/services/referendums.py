@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from deliberate.core.ballot_chain import definition_digest, electorate_hash
@@ -85,14 +85,18 @@ def definition(referendum: Referendum) -> dict | None:
 # --- reading ----------------------------------------------------------------------------
 
 
+# Built once: every vote page and action looks the vote up this way.
+_BY_PUBLIC_ID = select(Referendum).where(Referendum.public_id == bindparam("public_id"))
+
+
 def get(session: Session, public_id: str, *, for_update: bool = False) -> Referendum:
     """The referendum with this public id, or NotFoundError."""
-    query = select(Referendum).where(Referendum.public_id == public_id)
+    query = _BY_PUBLIC_ID
     if for_update:
         begin_write(session)
         # Reloaded under the lock: what the caller saw before may have changed since.
         query = query.with_for_update().execution_options(populate_existing=True)
-    referendum = session.execute(query).scalar_one_or_none()
+    referendum = session.execute(query, {"public_id": public_id}).scalar_one_or_none()
     if referendum is None:
         raise NotFoundError(_l("There is no such vote."))
     return referendum

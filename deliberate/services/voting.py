@@ -25,7 +25,7 @@ from deliberate.core.errors import ConflictError, NotEligibleError, PhaseError, 
 from deliberate.core.messages import join
 from deliberate.core.rules import check_eligibility
 from deliberate.core.tally import double_yes
-from deliberate.database import begin_write
+from deliberate.database import begin_write, commit_keeping_loaded
 from deliberate.i18n import lazy
 from deliberate.models import (
     Ballot,
@@ -198,7 +198,7 @@ def cast_ballot(
     rules = referendums.vote_rules(referendum)
     if rules is not None and rules.has_double_majority and eligibility.local_group_id:
         _add_to_group_tally(session, referendum, eligibility.local_group_id, choice)
-    session.commit()
+    commit_keeping_loaded(session)  # new rows only: the receipt page shows what is loaded
     return receipt
 
 

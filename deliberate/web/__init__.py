@@ -1,6 +1,7 @@
 """HTML blueprints, one per area, plus the glue every view shares."""
 
 import logging
+from collections.abc import Iterator, Mapping
 from functools import partial
 
 from flask import Flask, current_app, request
@@ -15,6 +16,29 @@ from deliberate.models import utcnow
 from deliberate.services import mail
 
 log = logging.getLogger(__name__)
+
+
+class _Permissions(Mapping):
+    """``can.name`` in templates: each predicate is asked when a page first uses it.
+
+    A page uses two or three of the twenty; asking all of them on every render was a
+    measurable share of a ballot's answer (bench/, issue 9).
+    """
+
+    def __init__(self, user) -> None:
+        self._user = user
+        self._answers: dict[str, bool] = {}
+
+    def __getitem__(self, name: str) -> bool:
+        if name not in self._answers:
+            self._answers[name] = permissions.PREDICATES[name](self._user)
+        return self._answers[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(permissions.PREDICATES)
+
+    def __len__(self) -> int:
+        return len(permissions.PREDICATES)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -50,7 +74,7 @@ def register_blueprints(app: Flask) -> None:
     @app.context_processor
     def template_helpers():
         return {
-            "can": {name: fn(current_user) for name, fn in permissions.PREDICATES.items()},
+            "can": _Permissions(current_user),
             "org_name": app.config["ORG_NAME"],
             "lang": str(get_locale() or "en"),
         }
