@@ -34,13 +34,9 @@ REFERENDUM_BY_REF = (
     .options(lazyload(Referendum.options))
 )
 
-# The window once more, under the lock: FOR SHARE on PostgreSQL, where the close takes
-# FOR UPDATE, so no ballot slips in after the final checkpoint (SQLite: the write lock).
-# Parameters: b_id.
-WINDOW_FOR_SHARE = (
-    select(_referendum.c.state, _referendum.c.opens_at, _referendum.c.closes_at)
-    .where(_referendum.c.id == bindparam("b_id"))
-    .with_for_update(read=True)
+# The window once more, under the lock (services.ballot_lock). Parameters: b_id.
+WINDOW = select(_referendum.c.state, _referendum.c.opens_at, _referendum.c.closes_at).where(
+    _referendum.c.id == bindparam("b_id")
 )
 
 

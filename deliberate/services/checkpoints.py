@@ -20,7 +20,7 @@ from deliberate.core.ballot_chain import (
 )
 from deliberate.database import begin_write
 from deliberate.models import Ballot, BallotCheckpoint, Participation, Referendum, ReferendumState
-from deliberate.services import audit_log
+from deliberate.services import audit_log, ballot_lock
 
 DEFAULT_MIN_BALLOTS = 20
 DEFAULT_MIN_MINUTES = 30
@@ -120,6 +120,7 @@ def seal_due(session: Session, now: datetime, **limits) -> int:
     sealed = 0
     for referendum_id in ids:
         begin_write(session)
+        ballot_lock.as_sealer(session, referendum_id)
         referendum = session.execute(
             select(Referendum).where(Referendum.id == referendum_id).with_for_update()
         ).scalar_one()

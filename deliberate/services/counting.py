@@ -42,7 +42,7 @@ from deliberate.models import (
     Signature,
     VoteMethod,
 )
-from deliberate.services import audit_log, checkpoints, mail, referendums
+from deliberate.services import audit_log, ballot_lock, checkpoints, mail, referendums
 
 log = logging.getLogger(__name__)
 MIN_GROUP_VOTERS = 5
@@ -298,6 +298,7 @@ def close_and_count(
 ) -> Referendum:
     """Seal the final checkpoint, count, store the result and verdict, tell those concerned."""
     begin_write(session)
+    ballot_lock.as_sealer(session, referendums.get(session, referendum_id).id)
     referendum = referendums.get(session, referendum_id, for_update=True)
     if referendum.state is ReferendumState.CLOSED:
         raise PhaseError(_l("This vote has already been counted."))

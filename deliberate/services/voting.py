@@ -38,8 +38,8 @@ from deliberate.models import (
     VoteMethod,
 )
 from deliberate.models.ballot import new_ballot_id
+from deliberate.services import ballot_lock, referendums
 from deliberate.services import ballot_statements as statements
-from deliberate.services import referendums
 
 _KIND = {
     VoteMethod.SINGLE: ChoiceKind.SINGLE,
@@ -179,7 +179,8 @@ def cast_ballot(
     _refuse_outside_window(referendum.state, referendum.opens_at, referendum.closes_at, now)
     choice = check_choice(referendum, choice)
     begin_write(session)
-    window = session.connection().execute(statements.WINDOW_FOR_SHARE, {"b_id": referendum.id})
+    ballot_lock.as_voter(session, referendum.id)
+    window = session.connection().execute(statements.WINDOW, {"b_id": referendum.id})
     try:
         _refuse_outside_window(*window.one(), now)
     except PhaseError:
