@@ -85,6 +85,16 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Registered before the limiter, so it runs after it: Flask-Limiter sets Retry-After
+    # on every answer of a limited route to the reset of its window (a minute for
+    # signing), but a "not recorded, try again" answer means seconds (g.retry_after).
+    @app.after_request
+    def keep_own_retry_after(response):
+        seconds = g.get("retry_after")
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+        return response
+
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
 

@@ -94,11 +94,11 @@ def _checkpoints_verify(session: Session) -> list[str]:
     return problems
 
 
-# Where the audit log records a head as it is published: (action, payload key, seq key).
-_HEAD_ENTRIES = {
-    "referendum.opened": ("definition_digest", None),
-    "referendum.checkpoint": ("digest", "seq"),
-    "referendum.closed": ("head_digest", None),
+# Where the audit log records each head as it is published, and under which payload key.
+_HEAD_DIGESTS = {
+    "referendum.opened": "definition_digest",  # checkpoint 0
+    "referendum.checkpoint": "digest",  # checkpoint n, n in the payload
+    "referendum.closed": "head_digest",  # the last link, whichever it is
 }
 
 
@@ -115,14 +115,14 @@ def _published_heads(session: Session) -> dict[str, list[tuple[int, str, int | N
     heads: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
     rows = session.execute(
         select(AuditEntry.seq, AuditEntry.action, AuditEntry.payload_json)
-        .where(AuditEntry.action.in_(_HEAD_ENTRIES))
+        .where(AuditEntry.action.in_(_HEAD_DIGESTS))
         .order_by(AuditEntry.seq)
     )
     for entry, action, payload_json in rows:
         payload = json.loads(payload_json)
-        digest_key, seq_key = _HEAD_ENTRIES[action]
-        seq = payload.get(seq_key) if seq_key else (0 if action == "referendum.opened" else None)
-        heads[payload.get("referendum", "?")].append((entry, payload.get(digest_key), seq))
+        link = {"referendum.opened": 0, "referendum.checkpoint": payload.get("seq")}.get(action)
+        digest = payload.get(_HEAD_DIGESTS[action])
+        heads[payload.get("referendum", "?")].append((entry, digest, link))
     return heads
 
 

@@ -36,30 +36,35 @@ class PastInvalidation:
 
 def recent_invalidations(session: Session, *, limit: int = 20) -> list[PastInvalidation]:
     """The newest invalidation batches, with how many of their signatures are still out."""
-    entries = session.execute(
+    entries = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.action == "signatures.invalidated")
         .order_by(AuditEntry.seq.desc())
         .limit(limit)
-    ).scalars()
+    ).all()
+    still = dict(
+        session.execute(
+            select(Signature.invalidation_seq, func.count())
+            .where(
+                Signature.invalidation_seq.in_([entry.seq for entry in entries]),
+                Signature.invalidated_at.is_not(None),
+            )
+            .group_by(Signature.invalidation_seq)
+        ).all()
+    )
     found = []
     for entry in entries:
         payload = json.loads(entry.payload_json)
-        still = session.scalar(
-            select(func.count())
-            .select_from(Signature)
-            .where(Signature.invalidation_seq == entry.seq, Signature.invalidated_at.is_not(None))
-        )
         found.append(
             PastInvalidation(
-                entry.seq,
-                entry.at,
-                entry.actor_label,
-                payload.get("condition", ""),
-                payload.get("reason", ""),
-                payload.get("count", 0),
-                still or 0,
-            )  # fmt: skip
+                seq=entry.seq,
+                at=entry.at,
+                actor=entry.actor_label,
+                condition=payload.get("condition", ""),
+                reason=payload.get("reason", ""),
+                count=payload.get("count", 0),
+                still_struck_out=still.get(entry.seq, 0),
+            )
         )
     return found
 

@@ -71,16 +71,22 @@ def change_status(public_id: str):
                 effective_on=form.effective_on.data,
                 actor=current_user,
                 now=utcnow(),
+                # The status the page showed: a change from a stale page is refused (T11).
+                seen_status=MembershipStatus(seen) if (seen := form.seen_status.data) else None,
             )
         except DeliberateError as error:
+            db.session.rollback()
             attach_error(form, error, "reason")
+            status = error.status
         else:
             flash(_("The status is changed and recorded in the audit log."), "success")
             return redirect(url_for("admin.member", public_id=public_id))
+    else:
+        status = 422
     member = membership.get_member(db.session, public_id)
     return render_template(
         "admin/member.html", member=member, history=[], status_form=form, role_form=RoleForm()
-    ), 422
+    ), status
 
 
 @bp.post("/members/<public_id>/roles")

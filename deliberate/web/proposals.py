@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -56,6 +57,7 @@ def database_busy(error: OperationalError):
     if request.endpoint != "proposals.sign":
         message = _("The database is busy, so nothing was saved. Please try again in a moment.")
     page = render_template("errors/error.html", status=503, title=_("Busy"), message=message)
+    g.retry_after = 2  # seconds; kept over the rate limiter's own value
     return page, 503, {"Retry-After": "2", "Cache-Control": "no-store"}
 
 

@@ -77,6 +77,7 @@ def database_busy(error: OperationalError):
         else _("The database is busy, so nothing was saved. Please try again in a moment.")
     )
     page = render_template("referendums/busy.html", message=message)
+    g.retry_after = 2  # seconds; kept over the rate limiter's own value
     return page, 503, {"Retry-After": "2", "Cache-Control": "no-store"}
 
 
@@ -333,6 +334,7 @@ def edit(public_id: str):
         description=form.description.data or "",
         actor=current_user,
         now=utcnow(),
+        expected_version=form.version.data,  # a save from a stale page is refused (T11)
     )
     flash(_("The draft is saved."), "success")
     return redirect(url_for("referendums.detail", public_id=public_id))

@@ -146,3 +146,40 @@ def restore():
     for crossed in result.tiers_crossed:
         flash(_("Threshold reached: %(t)s", t=crossed), "success")
     return redirect(url_for(".review"), 303)
+
+
+@bp.post("/held")
+@requires(can_review_signatures)
+def decide_held():
+    """Release the ticked held signatures into the count, or reject them."""
+    _held, form = _held_form(HeldSignaturesForm())
+    if not form.validate_on_submit():
+        return _render(InvalidateForm(formdata=None), status=422, held_form=form)
+    try:
+        if form.decision.data == "release":
+            result = signature_quarantine.release(
+                db.session,
+                signature_ids=form.signature.data,
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+                base_url=current_app.config["BASE_URL"],
+            )
+            message = _("%(n)d held signatures released and counted.", n=result.count)
+        else:
+            result = signature_quarantine.reject(
+                db.session,
+                signature_ids=form.signature.data,
+                reason=form.reason.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+            message = _("%(n)d held signatures rejected; they are not counted.", n=result.count)
+    except DeliberateError as error:
+        db.session.rollback()
+        attach_error(form, error, "reason")
+        return _render(InvalidateForm(formdata=None), status=error.status, held_form=form)
+    flash(message + " " + _("Recorded in the audit log."), "success")
+    for crossed in result.crossed:
+        flash(_("Threshold reached: %(t)s", t=crossed), "success")
+    return redirect(url_for(".review"), 303)

@@ -208,13 +208,6 @@ def test_the_pages_carry_what_the_stale_save_check_needs(app):
     assert 'id="seen_status" name="seen_status" type="hidden" value="active"' in page
 
 
-VIEWS_PENDING = pytest.mark.xfail(
-    strict=True,
-    reason="the view does not pass the page's version/status to the service yet",
-)
-
-
-@VIEWS_PENDING
 def test_a_stale_draft_save_through_the_page_is_refused_with_409(app):
     ann, bo = two_committee_clients(app)
     vote = draft(app)
@@ -229,7 +222,6 @@ def test_a_stale_draft_save_through_the_page_is_refused_with_409(app):
         assert referendums.get(db.session, vote).question == "Ann's?"
 
 
-@VIEWS_PENDING
 def test_a_stale_status_change_through_the_page_is_refused_with_409(app):
     ann, bo = two_committee_clients(app)
     target = make_member(app, "target@example.org", name="Target")

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, update
 from deliberate.core.rules import Admission
 from deliberate.extensions import db
 from deliberate.labels import label
-from deliberate.models import Base, Proposal, ProposalState, Role, utcnow
+from deliberate.models import Base, Member, Proposal, ProposalState, Role, utcnow
 from deliberate.services import counting, proposals, referendums, signing
 from tests.conftest import AuthActions, csrf_from, make_member
 from tests.proposal_builders import add_members, author, proposal, ruleset
@@ -157,14 +157,14 @@ def _set(session, p, **values):
 
 def _build(session, case: str):
     """A proposal in the state ``case`` names, reached the way it is reached in use."""
-    if case in ("draft of another member", "own draft"):
+    if case in ("others-draft", "own-draft"):
         return proposal(session, ruleset(threshold=50), register=False)
-    if case == "seeking co-sponsors":
+    if case == "seeking-cosponsors":
         return proposal(session, ruleset(threshold=50, co_sponsors=2))
-    if case in ("awaiting the committee", "rejected"):
+    if case in ("awaiting-committee", "rejected"):
         p = proposal(session, ruleset(threshold=50, admission=Admission(is_required=True)))
         if case == "rejected":
-            chair = session.get(type(p.author), add_members(session, 1, prefix="chair")[0])
+            chair = session.get(Member, add_members(session, 1, prefix="chair")[0])
             proposals.reject(session, proposal_id=p.id, reason="Off topic", actor=chair,
                              now=utcnow())  # fmt: skip
         return p
@@ -173,9 +173,9 @@ def _build(session, case: str):
         (first,) = add_members(session, 1, prefix="first")
         signing.sign(session, proposal_id=p.id, member_id=first, show_name=False, ip=None,
                      now=utcnow())  # fmt: skip
-    elif case == "not yet open":
+    elif case == "not-yet-open":
         _set(session, p, signatures_open_at=utcnow() + timedelta(days=1))
-    elif case == "window closed":  # the page's read lapses it
+    elif case == "window-closed":  # the page's read lapses it
         _set(session, p, signatures_open_at=utcnow() - timedelta(days=31),
              collection_closes_at=utcnow() - timedelta(minutes=1))  # fmt: skip
     elif case == "withdrawn":
@@ -186,12 +186,12 @@ def _build(session, case: str):
 
 
 SIGN_CASES = {
-    "draft of another member": (404, "There is no such proposal, or it is still a draft."),
-    "own draft": (409, "Signatures have not opened yet: the proposal still needs its co-sponsors."),
-    "seeking co-sponsors": (409, "still needs its co-sponsors."),
-    "awaiting the committee": (409, "Signatures have not opened yet: the proposal awaits the"),
-    "not yet open": (409, "Signatures have not opened yet."),
-    "window closed": (409, ProposalState.LAPSED),
+    "others-draft": (404, "There is no such proposal, or it is still a draft."),
+    "own-draft": (409, "Signatures have not opened yet: the proposal still needs its co-sponsors."),
+    "seeking-cosponsors": (409, "still needs its co-sponsors."),
+    "awaiting-committee": (409, "Signatures have not opened yet: the proposal awaits the"),
+    "not-yet-open": (409, "Signatures have not opened yet."),
+    "window-closed": (409, ProposalState.LAPSED),
     "withdrawn": (409, ProposalState.WITHDRAWN),
     "rejected": (409, ProposalState.REJECTED),
     "qualified": (409, ProposalState.QUALIFIED),
@@ -206,13 +206,13 @@ def test_signing_outside_open_collection_is_refused_by_state_and_writes_nothing(
         p = _build(db.session, case)
         ref, by = p.public_id, p.author.email
     signer = app.test_client()
-    if case == "own draft":
+    if case == "own-draft":
         AuthActions(signer).login(by)
     else:
         make_member(app, "signer@example.org", name="Signer")
         AuthActions(signer).login("signer@example.org")
     path = f"/proposals/{ref}"
-    csrf = token(signer, path if case != "draft of another member" else "/account")
+    csrf = token(signer, path if case != "others-draft" else "/account")
     before = snapshot(app)  # after the page's read, which may move a due proposal on
     response = signer.post(path + "/sign", data={"csrf_token": csrf})
     status, message = SIGN_CASES[case]
@@ -234,7 +234,7 @@ def _vote(app, case: str) -> str:
     now = utcnow()
     if case == "draft":
         return make_vote(app, opens_at=now + timedelta(days=1), now=now)
-    if case == "past its close, not yet counted":  # the page's read closes and counts it
+    if case == "past-close-uncounted":  # the page's read closes and counts it
         start = now - timedelta(days=2)
         return make_vote(app, opens_at=start, closes_at=start + timedelta(days=1), now=start)
     vote = make_vote(app, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=1),
@@ -251,7 +251,7 @@ VOTE_CASES = {
     ("draft", "member"): (404, "There is nothing here."),  # a member cannot see drafts
     ("draft", "committee"): (409, NOT_OPEN),
     ("closed", "member"): (409, CLOSED + " Nothing was recorded."),
-    ("past its close, not yet counted", "member"): (409, CLOSED + " Nothing was recorded."),
+    ("past-close-uncounted", "member"): (409, CLOSED + " Nothing was recorded."),
 }
 
 
