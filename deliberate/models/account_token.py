@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from deliberate.models.base import Base, utcnow
@@ -19,6 +19,7 @@ class AccountToken(Base):
     """Only the SHA-256 of the token is stored, so a database reader cannot use one."""
 
     __tablename__ = "account_token"
+    __table_args__ = (CheckConstraint("length(new_email) <= 254", name="new_email_length"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

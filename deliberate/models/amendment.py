@@ -23,6 +23,8 @@ class Amendment(Base):
     __table_args__ = (
         CheckConstraint("length(proposed_title) <= 200", name="title_length"),
         CheckConstraint("length(proposed_summary) <= 1000", name="summary_length"),
+        CheckConstraint("length(reason) <= 2000", name="reason_length"),
+        CheckConstraint("length(decision_reason) <= 1000", name="decision_reason_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

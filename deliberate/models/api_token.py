@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from deliberate.models.base import Base, utcnow
@@ -13,6 +13,7 @@ class ApiToken(Base):
     """Only the SHA-256 of the token is kept; the auditor sees the token once."""
 
     __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint("length(name) <= 80", name="name_length"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)

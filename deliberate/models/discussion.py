@@ -67,6 +67,7 @@ class Contribution(Base):
     __tablename__ = "contribution"
     __table_args__ = (
         CheckConstraint("length(body_markdown) <= 20000", name="body_length"),
+        CheckConstraint("length(hidden_reason) <= 500", name="hidden_reason_length"),
         CheckConstraint("endorsement_count >= 0", name="endorsement_count_positive"),
         CheckConstraint("depth >= 0", name="depth_positive"),
         # The case for and against on every proposal and ballot page: the most endorsed
@@ -149,6 +150,7 @@ class ModerationAction(Base):
     """One moderation step, public: what was done, to which contribution, by whom, why."""
 
     __tablename__ = "moderation_action"
+    __table_args__ = (CheckConstraint("length(reason) <= 500", name="reason_length"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contribution.id"), index=True)
@@ -172,6 +174,7 @@ class Appeal(Base):
             "decided_by_id IS NULL OR decided_by_id <> hidden_by_id", name="other_moderator"
         ),
         CheckConstraint("length(statement) <= 2000", name="statement_length"),
+        CheckConstraint("length(decision_reason) <= 500", name="decision_reason_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

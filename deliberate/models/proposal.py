@@ -49,6 +49,7 @@ class Proposal(Base):
         CheckConstraint("length(title) <= 200", name="title_length"),
         CheckConstraint("length(summary) <= 1000", name="summary_length"),
         CheckConstraint("signature_count >= 0", name="signature_count_positive"),
+        CheckConstraint("length(kind) <= 40", name="kind_length"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +124,7 @@ class Signature(Base):
     __tablename__ = "signature"
     __table_args__ = (
         UniqueConstraint("proposal_id", "member_id"),
+        CheckConstraint("length(invalidation_reason) <= 500", name="invalidation_reason_length"),
         Index("ix_signature_ip_address", "ip_address"),
         Index("ix_signature_email_domain", "email_domain"),
         # The proposal page lists the latest public signers without sorting every row.
@@ -173,7 +175,11 @@ class ProposalTextVersion(Base):
     """One version of a proposal's text; earlier versions stay readable after an edit."""
 
     __tablename__ = "proposal_text_version"
-    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "number"),
+        CheckConstraint("length(title) <= 200", name="title_length"),
+        CheckConstraint("length(summary) <= 1000", name="summary_length"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)

@@ -268,6 +268,7 @@ STORED = {
     "referendums.NewVoteForm.description": [Referendum.description],
     "referendums.NewVoteForm.counter_text": [Referendum.counter_text],
     "referendums.ExtendForm.reason": [AuditEntry.payload_json],
+    "proposals.RestoreForm.reason": [AuditEntry.payload_json],  # the restore, audited
     "referendums.DraftForm.question": [Referendum.question],
     "referendums.DraftForm.description": [Referendum.description],
     "rulebook.RuleSetForm.name": [RulebookVersion.content_json],
@@ -376,3 +377,35 @@ def test_the_sweep_sees_a_form_that_allows_more_than_its_column():
     assert column_max(Proposal.body) is None
     wide = StringField(validators=[Length(max=201)])
     assert form_max(wide) == 201 > column_max(Proposal.title)
+
+
+def check_limit(column) -> int | None:
+    """The n of the column's CHECK(length(...) <= n), which SQLite enforces; else None."""
+    table = column.class_.__table__ if hasattr(column, "class_") else column.table
+    for constraint in table.constraints:
+        match = _CHECK.search(str(getattr(constraint, "sqltext", "")))
+        if match and match.group(1) == column.key:
+            return int(match.group(2))
+    return None
+
+
+def test_every_column_a_form_writes_has_its_length_checked_on_sqlite_too():
+    # SQLite ignores VARCHAR(n): without a CHECK, only the form limits what is stored there
+    # (and PostgreSQL would answer an over-long value from elsewhere with a 500).
+    unchecked = {}
+    for columns in STORED.values():
+        for column in columns:
+            table = column.class_.__table__ if hasattr(column, "class_") else column.table
+            column_type = table.columns[column.key].type
+            declared = (
+                getattr(column_type, "length", None) if isinstance(column_type, String) else None
+            )
+            if declared and check_limit(column) != declared:
+                unchecked[f"{table.name}.{column.key}"] = (declared, check_limit(column))
+    assert unchecked == {}
+
+
+def test_the_length_sweep_sees_a_column_without_its_check():
+    # Member.email has both; ApiToken.token_hash (VARCHAR(64), never from a form) has none.
+    assert check_limit(Member.email) == 254
+    assert check_limit(ApiToken.token_hash) is None
