@@ -85,6 +85,7 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
     # Registered before the limiter, so it runs after it: Flask-Limiter sets Retry-After
     # on every answer of a limited route to the reset of its window (a minute for
     # signing), but a "not recorded, try again" answer means seconds (g.retry_after).

@@ -75,6 +75,17 @@ def test_thread_shows_replies_nested_and_sorts(app, world):
     assert app.test_client().get(thread_path(world["proposal"]) + "?sort=newest").status_code == 200
 
 
+def test_each_posts_author_links_to_their_member_page(app, world):
+    # Namesakes are allowed, so the member page is how readers tell two "Bo"s apart (T20).
+    _client, first_bo = sign_in(app, "bo@example.org", "Bo")
+    _client, second_bo = sign_in(app, "bo2@example.org", "Bo")
+    contribute(app, world["proposal"], first_bo, "First Bo's argument")
+    contribute(app, world["proposal"], second_bo, "Second Bo's argument", minutes=1)
+    page = app.test_client().get(thread_path(world["proposal"])).get_data(as_text=True)
+    for public_id in (first_bo, second_bo):
+        assert f'<a href="/members/{public_id}"><bdi>Bo</bdi></a>' in page
+
+
 @pytest.mark.parametrize("sort", ["random", "endorsed;drop", "<script>"])
 def test_unknown_sort_is_a_400(app, world, sort):
     assert (
