@@ -3,11 +3,19 @@
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from deliberate.core.rules import Eligibility, Majority, VoteRules
 from deliberate.extensions import db
-from deliberate.models import LocalGroup, Member, ReferendumKind, VoteMethod
+from deliberate.models import (
+    Ballot,
+    LocalGroup,
+    Member,
+    Participation,
+    ReferendumKind,
+    VoteMethod,
+    utcnow,
+)
 from deliberate.services import referendums, voting
 from tests.conftest import make_member
 
@@ -85,3 +93,18 @@ def cast(app, vote: str, member: int, choice: str, now: datetime | None = None) 
 
 
 QUORUM_30 = VoteRules(majority=Majority(), turnout_quorum=Fraction(3, 10))
+
+
+def open_vote(app) -> str:
+    """A yes/no vote open now, for two days, on the real clock (for page-level tests)."""
+    start = utcnow() - timedelta(hours=1)
+    return make_vote(app, opens_at=start, closes_at=start + timedelta(days=2), now=utcnow())
+
+
+def ballots(app) -> tuple[int, int]:
+    """(participation rows, ballot rows)."""
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count()).select_from(Participation)),
+            db.session.scalar(select(func.count()).select_from(Ballot)),
+        )

@@ -12,27 +12,12 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import time_machine
-from sqlalchemy import func, select
 
-from deliberate.extensions import db
-from deliberate.models import Ballot, Participation, utcnow
+from deliberate.models import utcnow
 from tests.conftest import PASSWORD, AuthActions, csrf_from, link_in, make_member, outbox
-from tests.voting import make_vote
+from tests.voting import ballots, open_vote
 
 WRONG = "not the password at all"
-
-
-def open_vote(app) -> str:
-    start = utcnow() - timedelta(hours=1)
-    return make_vote(app, opens_at=start, closes_at=start + timedelta(days=2), now=utcnow())
-
-
-def ballots(app) -> tuple[int, int]:
-    with app.app_context():
-        return (
-            db.session.scalar(select(func.count()).select_from(Participation)),
-            db.session.scalar(select(func.count()).select_from(Ballot)),
-        )
 
 
 def client_at(app, address: str) -> AuthActions:

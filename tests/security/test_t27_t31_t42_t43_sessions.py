@@ -5,27 +5,13 @@ import secrets
 from datetime import timedelta
 
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from deliberate.extensions import db
-from deliberate.models import AccountToken, Ballot, Participation, utcnow
+from deliberate.models import AccountToken, utcnow
 from deliberate.services import counting, referendums
 from tests.conftest import AuthActions, csrf_from, link_in, make_member, outbox
-from tests.voting import make_vote
-
-
-def open_vote(app) -> str:
-    start = utcnow() - timedelta(hours=1)
-    return make_vote(app, opens_at=start, closes_at=start + timedelta(days=2), now=utcnow())
-
-
-def ballots(app) -> tuple[int, int]:
-    with app.app_context():
-        return (
-            db.session.scalar(select(func.count()).select_from(Participation)),
-            db.session.scalar(select(func.count()).select_from(Ballot)),
-        )
-
+from tests.voting import ballots, open_vote
 
 # T27 -------------------------------------------------------------------------------------
 
