@@ -81,7 +81,11 @@ def _init_extensions(app: Flask) -> None:
     )
     db.init_app(app)
     with app.app_context():
-        database.configure_engine(db.engine, check_writes=app.config["DATABASE_CHECK_WRITES"])
+        database.configure_engine(
+            db.engine,
+            busy_timeout=app.config["DATABASE_BUSY_TIMEOUT"],
+            check_writes=app.config["DATABASE_CHECK_WRITES"],
+        )
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")

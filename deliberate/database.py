@@ -18,12 +18,16 @@ hanging (T07). Rows a write depends on are locked with FOR UPDATE / FOR SHARE in
 services; begin_write() does nothing there.
 """
 
+import sqlite3
 from dataclasses import dataclass
 
 from flask import has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, scoped_session
+
+from deliberate.sqlite_writer_queue import WriterQueue
 
 # Execution option on the connection of a write transaction (read by the begin hook).
 WRITE_OPTION = "deliberate_write"
@@ -43,6 +47,12 @@ class _Transaction:
     is_write: bool
     has_read: bool = False
     has_written: bool = False
+    is_queued: bool = False  # holds the head of the WriterQueue until commit or rollback
+
+
+def _busy(statement: str) -> OperationalError:
+    """The error SQLite gives a writer that waited out busy_timeout for the write lock."""
+    return OperationalError(statement, None, sqlite3.OperationalError("database is locked"))
 
 
 def engine_options(database_url: str, busy_timeout: int, base: dict) -> dict:
@@ -63,7 +73,7 @@ def engine_options(database_url: str, busy_timeout: int, base: dict) -> dict:
     return options
 
 
-def configure_engine(engine: Engine, *, check_writes: bool = False) -> None:
+def configure_engine(engine: Engine, *, busy_timeout: float, check_writes: bool = False) -> None:
     """Install the SQLite pragmas and the deferred / IMMEDIATE begin on this engine.
 
     ``check_writes``: raise WriteAfterReadError when, inside a request, a deferred
@@ -73,6 +83,9 @@ def configure_engine(engine: Engine, *, check_writes: bool = False) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    queue = None
+    if engine.url.database not in (None, "", ":memory:"):
+        queue = WriterQueue(engine.url.database, busy_timeout)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -87,8 +100,19 @@ def configure_engine(engine: Engine, *, check_writes: bool = False) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         is_write = bool(connection.get_execution_options().get(WRITE_OPTION))
-        connection.info[_STATE] = _Transaction(is_write)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if is_write else "BEGIN")
+        connection.info[_STATE] = state = _Transaction(is_write)
+        if not is_write:
+            connection.exec_driver_sql("BEGIN")
+            return
+        if queue is not None:
+            if not queue.join():
+                raise _busy("BEGIN IMMEDIATE (waiting in the writer queue)")
+            state.is_queued = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _leave_queue(connection)
+            raise
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
@@ -111,7 +135,27 @@ def configure_engine(engine: Engine, *, check_writes: bool = False) -> None:
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _on_end(connection):
+        _leave_queue(connection)
         connection.info.pop(_STATE, None)
+
+    @event.listens_for(engine.pool, "reset")
+    def _on_reset(_dbapi_connection, record, _reset_state):
+        _leave_queue(record)
+
+    @event.listens_for(engine.pool, "invalidate")
+    def _on_invalidate(_dbapi_connection, record, _exception):
+        _leave_queue(record)
+
+    @event.listens_for(engine.pool, "close")
+    def _on_close(_dbapi_connection, record):
+        _leave_queue(record)
+
+    def _leave_queue(holder) -> None:
+        """Give up this transaction's place at the head of the writer queue, if it has one."""
+        state = holder.info.get(_STATE) if holder is not None else None
+        if state is not None and state.is_queued:
+            state.is_queued = False
+            queue.leave()
 
 
 def begin_write(session: Session) -> None:
