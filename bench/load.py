@@ -10,6 +10,7 @@ shows how much of the machine it took, and the hello endpoint shows its ceiling.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,12 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     client_cpu_share: float = 0.0
     exhausted_clients: int = 0
+    machine_cpu_s: float = 0.0  # busy CPU of the whole machine during the phase (all cores)
+    server_cpu_s: float = 0.0  # CPU of the server's processes (server_session), if given
+
+    def cpu_ms_per_request(self, seconds: float) -> float:
+        """CPU milliseconds per successful request."""
+        return seconds / self.ok * 1000 if self.ok else 0.0
 
     @property
     def rate(self) -> float:
@@ -133,8 +140,12 @@ def run_load(
     seconds: float,
     next_request: Callable[[int], bytes | None],
     expect: int,
+    server_session: int | None = None,
 ) -> LoadResult:
-    """Drive ``clients`` concurrent clients for ``seconds``; next_request(i) is client i's next."""
+    """Drive ``clients`` concurrent clients for ``seconds``; next_request(i) is client i's next.
+
+    ``server_session``: the session id of the server's processes, whose CPU is counted.
+    """
     parts = urlsplit(base_url)
     result = LoadResult(label, seconds)
 
@@ -147,9 +158,48 @@ def run_load(
             )
         )
 
+    machine, server = machine_busy_seconds(), session_cpu_seconds(server_session)
     cpu, wall = time.process_time(), time.perf_counter()
     asyncio.run(main())
     wall = time.perf_counter() - wall
     result.seconds = wall
     result.client_cpu_share = (time.process_time() - cpu) / wall
+    result.machine_cpu_s = machine_busy_seconds() - machine
+    result.server_cpu_s = session_cpu_seconds(server_session) - server
     return result
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (not idle, iowait or steal); Linux."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
+    return (user + nice + system + irq + softirq) / _TICK
+
+
+def session_cpu_seconds(session_id: int | None) -> float:
+    """CPU seconds used so far by the live processes of one session (e.g. a gunicorn); Linux.
+
+    Workers are long-lived, so the difference over a phase is their CPU in that phase.
+    """
+    if session_id is None:
+        return 0.0
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                after_name = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        # Fields after the name: state ppid pgrp session ... utime(12) stime(13).
+        if int(after_name[3]) == session_id:
+            total += int(after_name[11]) + int(after_name[12])
+    return total / _TICK

@@ -82,6 +82,7 @@ class Context:
     threads: int
     admin_url: str | None = None
     notes: dict = field(default_factory=dict)
+    server_session: int | None = None  # the running gunicorn's session id, for its CPU
 
     def fresh_database(self, name: str):
         """A new migrated database for one scenario (context manager yielding its URL)."""

@@ -21,6 +21,7 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.harness import ROOT
@@ -193,9 +194,17 @@ def in_process_app(database_url: str, instance: Path):
     )
 
 
+@dataclass(frozen=True)
+class Gunicorn:
+    """A running gunicorn: where it answers and the session id of its processes."""
+
+    base: str
+    session_id: int
+
+
 @contextmanager
 def gunicorn(database_url: str, instance: Path, *, workers: int, threads: int):
-    """A multi-process gunicorn serving the app on a free port; yields its base URL."""
+    """A multi-process gunicorn serving the app on a free port; yields a Gunicorn."""
     port = free_port()
     log = open(instance / "gunicorn.log", "ab")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
@@ -228,7 +237,7 @@ def gunicorn(database_url: str, instance: Path, *, workers: int, threads: int):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/healthz")
-        yield base
+        yield Gunicorn(base, session_id=process.pid)  # start_new_session: sid == its pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

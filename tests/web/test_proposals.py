@@ -145,6 +145,25 @@ def test_signing_twice_says_already_signed(app):
         assert db.session.scalar(select(Proposal.signature_count)) == 0
 
 
+def test_the_thank_you_follows_a_signature_without_rewriting_the_session(app):
+    with app.app_context():
+        p = proposal(db.session, ruleset(threshold=50))
+        path = f"/proposals/{p.public_id}"
+    signer = member_client(app, "signer")
+    token = csrf_from(signer.get(path).get_data(as_text=True))
+    signed = signer.post(path + "/sign", data={"csrf_token": token})
+    assert signed.status_code == 303 and signed.headers["Location"].endswith("?signed=1")
+    assert "Set-Cookie" not in signed.headers  # no flash: the cookie stays as it was
+    page = signer.get(signed.headers["Location"]).get_data(as_text=True)
+    assert "Thank you: your signature is recorded." in page
+    assert "your signature is recorded" not in signer.get(path).get_data(as_text=True)
+    # The address alone thanks nobody who has not signed.
+    bystander = member_client(app, "bystander")
+    assert "signature is recorded" not in bystander.get(path + "?signed=1").get_data(as_text=True)
+    post_form(signer, path + "/unsign", {}, page=path)
+    assert "signature is recorded" not in signer.get(path + "?signed=1").get_data(as_text=True)
+
+
 def test_busy_database_answers_503_not_recorded(app, monkeypatch):
     with app.app_context():
         p = proposal(db.session, ruleset(threshold=50))
