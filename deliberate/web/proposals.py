@@ -360,7 +360,7 @@ def sign(ref: str):
     if not form.validate_on_submit():
         abort(400)
     try:
-        result = signing.sign(
+        signing.sign(
             db.session,
             proposal_id=proposal.id,
             member_id=current_user.id,

@@ -84,9 +84,8 @@ def test_a_writer_whose_turn_does_not_come_is_told_the_database_is_locked(engine
 
 
 def test_a_failed_write_gives_up_its_turn(engine):
-    with pytest.raises(OperationalError):
-        with _writer(engine) as connection:
-            connection.execute(text("INSERT INTO no_such_table VALUES (1)"))
+    with pytest.raises(OperationalError), _writer(engine) as connection:
+        connection.execute(text("INSERT INTO no_such_table VALUES (1)"))
     _write(engine, "next")  # would be refused if the failed writer still held its turn
     assert _bodies(engine) == ["next"]
 
