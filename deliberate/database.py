@@ -47,7 +47,8 @@ class _Transaction:
     is_write: bool
     has_read: bool = False
     has_written: bool = False
-    is_queued: bool = False  # holds the head of the WriterQueue until commit or rollback
+    queue: WriterQueue | None = None  # the database file's, when it has one
+    is_queued: bool = False  # holds the head of the queue until commit or rollback
 
 
 def _busy(statement: str) -> OperationalError:
@@ -100,19 +101,11 @@ def configure_engine(engine: Engine, *, busy_timeout: float, check_writes: bool 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         is_write = bool(connection.get_execution_options().get(WRITE_OPTION))
-        connection.info[_STATE] = state = _Transaction(is_write)
-        if not is_write:
+        connection.info[_STATE] = state = _Transaction(is_write=False, queue=queue)
+        if is_write:
+            _start_write(connection, state)
+        else:
             connection.exec_driver_sql("BEGIN")
-            return
-        if queue is not None:
-            if not queue.join():
-                raise _busy("BEGIN IMMEDIATE (waiting in the writer queue)")
-            state.is_queued = True
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _leave_queue(connection)
-            raise
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(connection, _cursor, statement, _parameters, _context, _executemany):
@@ -150,12 +143,27 @@ def configure_engine(engine: Engine, *, busy_timeout: float, check_writes: bool 
     def _on_close(_dbapi_connection, record):
         _leave_queue(record)
 
-    def _leave_queue(holder) -> None:
-        """Give up this transaction's place at the head of the writer queue, if it has one."""
-        state = holder.info.get(_STATE) if holder is not None else None
-        if state is not None and state.is_queued:
-            state.is_queued = False
-            queue.leave()
+
+def _start_write(connection, state: _Transaction) -> None:
+    """Wait for this connection's turn in the writer queue, then BEGIN IMMEDIATE."""
+    if state.queue is not None:
+        if not state.queue.join():
+            raise _busy("BEGIN IMMEDIATE (waiting in the writer queue)")
+        state.is_queued = True
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _leave_queue(connection)
+        raise
+    state.is_write = True
+
+
+def _leave_queue(holder) -> None:
+    """Give up this transaction's place at the head of the writer queue, if it has one."""
+    state = holder.info.get(_STATE) if holder is not None else None
+    if state is not None and state.is_queued:
+        state.is_queued = False
+        state.queue.leave()
 
 
 def begin_write(session: Session) -> None:
@@ -173,18 +181,20 @@ def begin_write(session: Session) -> None:
         session = session()
     if session.get_bind().dialect.name != "sqlite":
         return
-    if session.in_transaction():
-        state = session.connection().info.get(_STATE)
-        if state is None or state.is_write or state.has_written:
-            return
-        if session.new or session.dirty or session.deleted:
-            return  # ending the transaction here would split the caller's unit of work
-        expire, session.expire_on_commit = session.expire_on_commit, False
-        try:
-            session.commit()  # a read-only transaction: nothing is written
-        finally:
-            session.expire_on_commit = expire
-    session.connection(execution_options={WRITE_OPTION: True})
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_OPTION: True})
+        return
+    connection = session.connection()
+    state = connection.info.get(_STATE)
+    if state is None or state.is_write or state.has_written:
+        return
+    if session.new or session.dirty or session.deleted:
+        return  # ending the transaction here would split the caller's unit of work
+    # End the read snapshot and take the write lock on the same connection, under the
+    # same SQLAlchemy transaction: a session commit here would also return the
+    # connection to the pool and check it out again, for nothing (issue 9).
+    connection.exec_driver_sql("COMMIT")
+    _start_write(connection, state)
 
 
 def commit_keeping_loaded(session: Session) -> None:
