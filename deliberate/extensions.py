@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from deliberate import rate_limit_storage  # noqa: F401 - a thread-safe memory:// (see there)
 from deliberate.models.base import Base, UTCDateTime
 
 # Models are plain SQLAlchemy classes on our own Base; Flask-SQLAlchemy only supplies
