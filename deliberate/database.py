@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, scoped_session
 
-from deliberate.sqlite_writer_queue import WriterQueue
+from deliberate.sqlite_writer_queue import QueuedConnection, WriterQueue
 
 # Execution option on the connection of a write transaction (read by the begin hook).
 WRITE_OPTION = "deliberate_write"
@@ -48,7 +48,6 @@ class _Transaction:
     has_read: bool = False
     has_written: bool = False
     queue: WriterQueue | None = None  # the database file's, when it has one
-    is_queued: bool = False  # holds the head of the queue until commit or rollback
 
 
 def _busy(statement: str) -> OperationalError:
@@ -63,6 +62,9 @@ def engine_options(database_url: str, busy_timeout: int, base: dict) -> dict:
     if url.get_backend_name() == "sqlite":
         options.setdefault("connect_args", {})
         options["connect_args"] = {**options["connect_args"], "timeout": busy_timeout}
+        if url.database not in (None, "", ":memory:"):
+            # Its COMMIT and ROLLBACK end the writer's turn in the queue (WriterQueue).
+            options["connect_args"]["factory"] = QueuedConnection
         # A file database cannot drop a connection the way a server can: no ping needed.
         options.pop("pool_pre_ping", None)
     elif url.get_backend_name() == "postgresql":
@@ -128,42 +130,27 @@ def configure_engine(engine: Engine, *, busy_timeout: float, check_writes: bool 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
     def _on_end(connection):
-        _leave_queue(connection)
         connection.info.pop(_STATE, None)
-
-    @event.listens_for(engine.pool, "reset")
-    def _on_reset(_dbapi_connection, record, _reset_state):
-        _leave_queue(record)
-
-    @event.listens_for(engine.pool, "invalidate")
-    def _on_invalidate(_dbapi_connection, record, _exception):
-        _leave_queue(record)
-
-    @event.listens_for(engine.pool, "close")
-    def _on_close(_dbapi_connection, record):
-        _leave_queue(record)
 
 
 def _start_write(connection, state: _Transaction) -> None:
-    """Wait for this connection's turn in the writer queue, then BEGIN IMMEDIATE."""
-    if state.queue is not None:
+    """Wait for this connection's turn in the writer queue, then BEGIN IMMEDIATE.
+
+    The turn ends when the sqlite3 connection's COMMIT or ROLLBACK returns
+    (QueuedConnection); an engine made without engine_options() does not queue.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if state.queue is not None and isinstance(dbapi_connection, QueuedConnection):
         if not state.queue.join():
             raise _busy("BEGIN IMMEDIATE (waiting in the writer queue)")
-        state.is_queued = True
+        dbapi_connection.turn = state.queue
     try:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     except BaseException:
-        _leave_queue(connection)
+        if isinstance(dbapi_connection, QueuedConnection):
+            dbapi_connection.end_turn()
         raise
     state.is_write = True
-
-
-def _leave_queue(holder) -> None:
-    """Give up this transaction's place at the head of the writer queue, if it has one."""
-    state = holder.info.get(_STATE) if holder is not None else None
-    if state is not None and state.is_queued:
-        state.is_queued = False
-        state.queue.leave()
 
 
 def begin_write(session: Session) -> None:

@@ -16,14 +16,18 @@ writers. A writer whose turn has not come within the busy timeout is refused as
 SQLite would refuse it: "database is locked" (T07). Writers
 outside the app (the sqlite3 shell, a backup) do not know the queue; they take SQLite's
 lock directly and the app's writers wait for them there. The flock is released by the
-kernel when a process dies, so a crash cannot wedge the queue; the thread lock is
-released when the transaction ends (commit, rollback, or the pool's reset).
+kernel when a process dies, so a crash cannot wedge the queue. The turn belongs to the
+sqlite3 connection (``QueuedConnection``) and ends when its COMMIT or ROLLBACK has
+finished, or when it is closed: SQLAlchemy's commit event fires *before* the COMMIT,
+and a turn ended there let the next writer meet the lock still held during the fsync,
+and fall back to SQLite's sleeping wait.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 
@@ -84,3 +88,38 @@ class WriterQueue:
             self._file = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             self._owner_pid = os.getpid()
         return self._file
+
+
+class QueuedConnection(sqlite3.Connection):
+    """An sqlite3 connection that ends its writer's turn once COMMIT or ROLLBACK is done.
+
+    ``database.engine_options`` makes every file database's connection one of these
+    (sqlite3.connect's ``factory``); ``database`` sets ``turn`` when the writer's turn
+    comes, before its BEGIN IMMEDIATE.
+    """
+
+    turn: WriterQueue | None = None
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_turn()
+
+    def end_turn(self) -> None:
+        """Let the next writer in, if this connection holds the turn."""
+        queue, self.turn = self.turn, None
+        if queue is not None:
+            queue.leave()

@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from deliberate import database
@@ -115,3 +115,22 @@ def test_many_concurrent_writers_all_land_once(engine):
         thread.join()
     assert errors == []
     assert sorted(_bodies(engine)) == sorted(f"{n}-{k}" for n in range(8) for k in range(10))
+
+
+def test_the_turn_lasts_until_the_commit_itself_has_finished(engine):
+    # SQLAlchemy's commit event fires before the COMMIT runs. A turn ended there would
+    # let the next writer meet SQLite's lock still held through the fsync.
+    other_process = WriterQueue(engine.url.database, timeout=0.05)
+    seen_during_commit = []
+
+    @event.listens_for(engine, "commit")
+    def try_to_cut_in(_connection):
+        got_in = other_process.join()
+        seen_during_commit.append(got_in)
+        if got_in:
+            other_process.leave()
+
+    _write(engine, "first")
+    assert seen_during_commit == [False]
+    assert other_process.join()  # and once the commit is done, the next writer gets in
+    other_process.leave()
