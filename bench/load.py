@@ -29,8 +29,14 @@ def get(path: str, host: str, cookie: str | None = None) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def post(path: str, host: str, body: str = "", cookie: str | None = None) -> bytes:
-    """The bytes of a form POST."""
+def post(
+    path: str,
+    host: str,
+    body: str = "",
+    cookie: str | None = None,
+    forwarded_for: str | None = None,
+) -> bytes:
+    """The bytes of a form POST; ``forwarded_for`` is the address a proxy in front saw."""
     raw = body.encode()
     lines = [
         f"POST {path} HTTP/1.1",
@@ -41,6 +47,8 @@ def post(path: str, host: str, body: str = "", cookie: str | None = None) -> byt
     ]
     if cookie:
         lines.append(f"Cookie: {cookie}")
+    if forwarded_for:
+        lines.append(f"X-Forwarded-For: {forwarded_for}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + raw
 
 

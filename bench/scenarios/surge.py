@@ -1,13 +1,18 @@
 """Signature and vote surges through the full stack, with the raw limit and calibration.
 
-A real multi-process gunicorn on 127.0.0.1 serves the app on a fresh database.
+A real multi-process gunicorn on 127.0.0.1 serves the app on a fresh database, as it
+is served in production: behind one proxy hop (PROXY_FIX_HOPS=1) and with the
+production rate limits and burst limits. Each simulated member sends its requests
+from an address of its own (X-Forwarded-For, as the proxy would set it), as the
+members of a real surge do; the hello and raw-insert requests come from 127.0.0.1.
 ``clients`` concurrent keep-alive clients (64 by default) then, in this order:
 
 - hello #1 (GET /bench/hello, the framework floor; calibration)
 - raw insert (POST /bench/raw-insert: one committed row per request, the database floor)
 - sign: POST /proposals/<ref>/sign, every request a different member's first signature,
-  each with its own session cookie and CSRF token (session check, CSRF, rate limiter,
-  eligibility, insert, count and tally update, commit; the 303 is not followed)
+  each with its own session cookie, CSRF token and address (session check, CSRF, rate
+  limiter, eligibility, burst check, insert, count and tally update, commit; the 303 is
+  not followed)
 - hello #2, raw insert again, vote: POST /referendums/<id>/vote, one ballot per member,
   raw insert a third time
 - hello #3 (and more repeats if asked)
@@ -102,8 +107,17 @@ def _referendum(db) -> tuple[int, str]:
     return ids
 
 
-def _mint(app, db, prefix: str) -> list[tuple[str, str]]:
-    """(cookie header, CSRF form token) for every member with this prefix, as login leaves them."""
+def address(n: int) -> str:
+    """The n-th simulated member's own address, from 10.0.0.0/8 (16 million of them)."""
+    return f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
+def _mint(app, db, prefix: str) -> list[tuple[str, str, str]]:
+    """(cookie header, CSRF form token, address) for every member with this prefix.
+
+    As login leaves them, from the member's own address (Flask-Login's session
+    protection binds the session to it).
+    """
     from flask import g, session
     from flask_login import login_user
     from flask_wtf.csrf import generate_csrf
@@ -122,15 +136,14 @@ def _mint(app, db, prefix: str) -> list[tuple[str, str]]:
         .all()
     )
     out = []
-    with app.test_request_context(
-        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": load.USER_AGENT}
-    ):
-        for member in members:
-            session.clear()
-            g.pop("csrf_token", None)
+    for member in members:
+        forwarded_for = address(member.id)
+        headers = {"User-Agent": load.USER_AGENT, "X-Forwarded-For": forwarded_for}
+        with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers=headers):
+            g.pop("csrf_token", None)  # g is the app context's, shared by these requests
             login_user(member)
             token = generate_csrf()
-            out.append((f"{name}={serializer.dumps(dict(session))}", token))
+            out.append((f"{name}={serializer.dumps(dict(session))}", token, forwarded_for))
     return out
 
 
@@ -208,8 +221,9 @@ def _surges(
             host,
             f"csrf_token={quote(token)}&show_name=y",
             cookie,
+            forwarded_for,
         )
-        for cookie, token in signers
+        for cookie, token, forwarded_for in signers
     ]
     vote_requests = [
         load.post(
@@ -217,8 +231,9 @@ def _surges(
             host,
             f"csrf_token={quote(token)}&choice=yes",
             cookie,
+            forwarded_for,
         )
-        for cookie, token in voters
+        for cookie, token, forwarded_for in voters
     ]
     seconds, hello_seconds = sizes.surge_seconds, sizes.hello_seconds
     hellos = [_phase(ctx, base, "hello #1", lambda i: hello, 200, hello_seconds)]
