@@ -140,6 +140,26 @@ async def _client(host, port, next_request, expect, deadline, result: LoadResult
         writer.close()
 
 
+def combined(label: str, results: list[LoadResult]) -> LoadResult:
+    """Several phases of one load as one result: counts and CPU added, latencies pooled."""
+    together = LoadResult(label, sum(r.seconds for r in results))
+    for r in results:
+        together.ok += r.ok
+        together.errors += r.errors
+        for status, n in r.statuses.items():
+            together.statuses[status] = together.statuses.get(status, 0) + n
+        together.error_samples += r.error_samples
+        together.latencies += r.latencies
+        together.exhausted_clients = max(together.exhausted_clients, r.exhausted_clients)
+        together.machine_cpu_s += r.machine_cpu_s
+        together.server_cpu_s += r.server_cpu_s
+    if together.seconds:
+        together.client_cpu_share = (
+            sum(r.client_cpu_share * r.seconds for r in results) / together.seconds
+        )
+    return together
+
+
 def run_load(
     base_url: str,
     *,

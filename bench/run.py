@@ -38,6 +38,8 @@ class Sizes:
     page_requests: int = 200
     surge_clients: int = 64
     surge_seconds: float = 30.0
+    # Each surge runs in this many rounds, each between two raw-insert phases.
+    surge_rounds: int = 5
     hello_seconds: float = 10.0
     hello_repeats: int = 4
     timing_repeats: int = 3
@@ -49,7 +51,12 @@ FULL = Sizes()
 # --quick keeps every size the issue names (they fit in 10 minutes on 2 cores) and
 # shortens the load phases and the repeats.
 QUICK = Sizes(
-    surge_seconds=12.0, hello_seconds=5.0, hello_repeats=3, timing_repeats=2, page_requests=100
+    surge_seconds=12.0,
+    surge_rounds=4,
+    hello_seconds=5.0,
+    hello_repeats=3,
+    timing_repeats=2,
+    page_requests=100,
 )
 SMOKE = Sizes(
     yes_no_ballots=3_000,
@@ -62,6 +69,7 @@ SMOKE = Sizes(
     page_requests=5,
     surge_clients=4,
     surge_seconds=1.0,
+    surge_rounds=1,
     hello_seconds=0.5,
     hello_repeats=2,
     timing_repeats=1,

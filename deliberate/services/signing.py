@@ -301,7 +301,7 @@ def sign(
     _check_may_sign(session, proposal, member, now)
     domain = _email_domain(member.email)
     held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
-    existing = signature_of(session, proposal_id, member_id)
+    existing = earlier_signature(session, proposal_id, member_id)
     if existing is not None:
         # The proposal before the signature row, in the order withdraw() takes them.
         proposal = proposals.lock(session, proposal_id)
@@ -407,6 +407,13 @@ def withdraw(session: Session, *, proposal_id: int, member_id: int, now: datetim
     _tally(session, proposal.id, row.local_group_id, row.signed_at.date(), -1)
     session.commit()
     return count
+
+
+def earlier_signature(session: Session, proposal_id: int, member_id: int) -> Signature | None:
+    """signature_of, as signing asks it: the id first, the row only when there is one."""
+    params = {"proposal_id": proposal_id, "member_id": member_id}
+    found = session.connection().execute(statements.SIGNATURE_ID_OF, params).scalar_one_or_none()
+    return None if found is None else session.get(Signature, found)
 
 
 def signature_of(session: Session, proposal_id: int, member_id: int) -> Signature | None:

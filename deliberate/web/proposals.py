@@ -69,8 +69,8 @@ def _viewer_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
-def _get(ref: str):
-    proposal = proposals.get_by_ref(db.session, ref, viewer_id=_viewer_id())
+def _get(ref: str, *, alone: bool = False):
+    proposal = proposals.get_by_ref(db.session, ref, viewer_id=_viewer_id(), alone=alone)
     proposals.advance_if_due(db.session, proposal, utcnow(), _base_url())
     return proposal
 
@@ -353,7 +353,7 @@ def cosponsor(ref: str, token: str):
 @requires(can_sign)
 @limiter.limit(_sign_limit)
 def sign(ref: str):
-    proposal = _get(ref)
+    proposal = _get(ref, alone=True)
     # CSRFProtect has checked the token before the view ran; checking it again in the
     # form costs a signature surge a second HMAC and nothing in safety.
     form = SignForm(meta={"csrf": False})

@@ -100,7 +100,7 @@ def test_without_the_participation_key_the_same_race_fails_and_i2_names_it(app, 
 def sign_skipping_the_check(session, p, member_id, monkeypatch):
     """Sign as a second process would that raced past the "signed already?" read."""
     with monkeypatch.context() as patched:
-        patched.setattr(signing, "signature_of", lambda *args: None)
+        patched.setattr(signing, "earlier_signature", lambda *args: None)
         return signing.sign(
             session, proposal_id=p.id, member_id=member_id, show_name=False, ip=None, now=NOW
         )

@@ -64,7 +64,7 @@ def test_insert_race_lost_to_the_unique_constraint_reports_already_signed(sessio
     p = proposal(session, ruleset(threshold=50))
     (member_id,) = add_members(session, 1)
     sign(session, p, member_id)
-    monkeypatch.setattr(signing, "signature_of", lambda *args: None)
+    monkeypatch.setattr(signing, "earlier_signature", lambda *args: None)
     with pytest.raises(ConflictError, match="already signed"):
         sign(session, p, member_id)
     session.rollback()
