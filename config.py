@@ -68,7 +68,13 @@ class Config:
 
     # Rate limits (Flask-Limiter). Use redis://host:port/0 when running several servers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Sign-in attempts per account, and per address. An address is often shared (a branch
+    # meeting on the venue's wifi, an office behind one NAT), so its limit is looser: the
+    # per-account limit is what stops a password being guessed (T29).
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    RATELIMIT_LOGIN_PER_ADDRESS = os.environ.get(
+        "RATELIMIT_LOGIN_PER_ADDRESS", "60 per minute;600 per hour"
+    )
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     # Receipt checks, per address: a receipt is 128 bits, but guessing is still throttled (T39).
     RATELIMIT_RECEIPT = os.environ.get("RATELIMIT_RECEIPT", "10 per minute;100 per hour")

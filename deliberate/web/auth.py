@@ -63,6 +63,10 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def _login_address_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN_PER_ADDRESS"]
+
+
 def _register_limit() -> str:
     return current_app.config["RATELIMIT_REGISTER"]
 
@@ -145,7 +149,7 @@ def verify(token: str):
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_address_limit, methods=["POST"])
 @limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
 def login():
     form = LoginForm()

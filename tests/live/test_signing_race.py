@@ -32,7 +32,11 @@ from tests.proposal_builders import NOW, add_members, author, proposal, ruleset
 
 pytestmark = pytest.mark.live
 ROUNDS = 5
-ENV = {"RATELIMIT_SIGN": "10000 per minute", "RATELIMIT_LOGIN": "10000 per minute"}
+ENV = {
+    "RATELIMIT_SIGN": "10000 per minute",
+    "RATELIMIT_LOGIN": "10000 per minute",
+    "RATELIMIT_LOGIN_PER_ADDRESS": "10000 per minute",
+}
 
 
 @pytest.fixture(scope="module")

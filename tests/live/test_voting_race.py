@@ -31,7 +31,11 @@ from tests.voting import make_vote
 pytestmark = pytest.mark.live
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 RECEIPT = re.compile(r'<code id="receipt">([^<]+)</code>')
-LIVE_ENV = {"RATELIMIT_LOGIN": "100000 per minute", "MAIL_SEND_INLINE": "false"}
+LIVE_ENV = {
+    "RATELIMIT_LOGIN": "100000 per minute",
+    "RATELIMIT_LOGIN_PER_ADDRESS": "100000 per minute",
+    "MAIL_SEND_INLINE": "false",
+}
 
 
 def writer_app(database_url: str, tmp_path):

@@ -110,6 +110,21 @@ def test_throttling_one_account_leaves_other_accounts_signing_in(app):
     assert client_at(app, "198.51.100.21").login().status_code == 429
 
 
+def test_a_branch_meeting_on_one_address_signs_in_while_one_account_stays_throttled(app):
+    # Twelve members on the venue's wifi sign in within the minute: more than one
+    # account's limit (10 a minute), well inside the address's (60).
+    per_account = int(app.config["RATELIMIT_LOGIN"].split()[0])
+    emails = [f"member{n}@example.org" for n in range(per_account + 2)]
+    for n, email in enumerate(emails):
+        make_member(app, email, name=f"Member {n}")
+    answers = [client_at(app, "192.0.2.44").login(email).status_code for email in emails]
+    assert answers == [302] * len(emails)
+    # From that same address, guessing one member's password is still stopped.
+    guesser = client_at(app, "192.0.2.44")
+    guesses = [guesser.login(emails[0], WRONG).status_code for _ in range(per_account)]
+    assert guesses[-1] == 429
+
+
 def test_a_throttled_sign_in_is_logged_without_the_password_or_the_email(app, caplog):
     caplog.set_level(logging.DEBUG)
     make_member(app)

@@ -35,7 +35,7 @@ def login(client, email: str, forwarded: str):
 
 
 def test_a_random_x_forwarded_for_does_not_reset_the_sign_in_limit(app, client):
-    app.config["RATELIMIT_LOGIN"] = "3 per minute"
+    app.config["RATELIMIT_LOGIN_PER_ADDRESS"] = "3 per minute"
     # A different address each time, so only the per-connection limit can stop them.
     statuses = [login(client, f"guess{n}@example.org", random_ip()).status_code for n in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
@@ -75,7 +75,7 @@ def test_a_random_x_forwarded_for_does_not_reset_the_signing_limit(app):
 
 @pytest.mark.parametrize("app_config", [1], indirect=True)
 def test_behind_one_proxy_only_the_last_hop_counts(app, client):
-    app.config["RATELIMIT_LOGIN"] = "2 per minute"
+    app.config["RATELIMIT_LOGIN_PER_ADDRESS"] = "2 per minute"
     proxy_saw = "198.51.100.7"  # the address our proxy appended
 
     def attempt(n: int, last_hop: str) -> int:

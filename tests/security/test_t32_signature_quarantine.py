@@ -214,6 +214,7 @@ def app_config(app_config):
         "SIGNATURE_QUARANTINE_PER_IP_PER_HOUR": 2,
         "RATELIMIT_SIGN": "1000 per minute",
         "RATELIMIT_LOGIN": "1000 per minute",
+        "RATELIMIT_LOGIN_PER_ADDRESS": "1000 per minute",
     }
 
 
