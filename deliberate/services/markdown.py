@@ -34,16 +34,16 @@ _DROPPED = re.compile("[\t\n\r]")
 _TRIMMED = "".join(chr(c) for c in range(0x21))
 
 
-def clean(html: str, *, warn_off_site: bool = False) -> str:
+def clean(html: str, *, warn_off_site: bool = False, leave_url: str = LEAVE_PATH) -> str:
     """Keep only allow-listed tags, attributes and link schemes; optionally send links to
-    other sites through the warning page."""
+    other sites through the warning page at ``leave_url``."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
-        attribute_filter=_through_warning if warn_off_site else None,
+        attribute_filter=_through_warning_at(leave_url) if warn_off_site else None,
     )
 
 
@@ -70,11 +70,18 @@ def external_target(href: str) -> str | None:
     return None
 
 
-def _through_warning(tag: str, attribute: str, value: str) -> str:
-    target = external_target(value) if (tag, attribute) == ("a", "href") else None
-    return f"{LEAVE_PATH}?{urlencode({'to': target})}" if target else value
+def _through_warning_at(leave_url: str):
+    def through_warning(tag: str, attribute: str, value: str) -> str:
+        target = external_target(value) if (tag, attribute) == ("a", "href") else None
+        return f"{leave_url}?{urlencode({'to': target})}" if target else value
+
+    return through_warning
 
 
-def as_markup(html: str | None) -> Markup:
-    """Sanitised HTML for a template: cleaned again here, then marked safe."""
-    return Markup(clean(html or "", warn_off_site=True))
+def as_markup(html: str | None, *, leave_url: str = LEAVE_PATH) -> Markup:
+    """Sanitised HTML for a template: cleaned again here, then marked safe.
+
+    ``leave_url`` is where the warning page is served: LEAVE_PATH under the prefix the
+    app is mounted at (``url_for("main.leave")``).
+    """
+    return Markup(clean(html or "", warn_off_site=True, leave_url=leave_url))

@@ -99,7 +99,7 @@ def _member_key() -> str:
 @bp.app_template_filter("proposal_html")
 def proposal_html(html: str | None):
     """A proposal's stored, sanitised HTML, cleaned again as it is shown."""
-    return markdown.as_markup(html)
+    return markdown.as_markup(html, leave_url=url_for("main.leave"))
 
 
 @bp.app_context_processor

@@ -267,3 +267,13 @@ def test_a_debate_post_shows_its_off_site_link_through_the_warning(app):
     AuthActions(client).login("ann@example.org")
     warning = client.get("/leave?to=https%3A%2F%2Fevil.example%2Freport")
     assert warning.status_code == 200 and "evil.example" in warning.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("template_filter", ["proposal_html", "sanitised"])
+def test_under_a_path_prefix_the_warning_page_link_keeps_the_prefix(app, template_filter):
+    # Served at https://example.org/deliberate/ (SCRIPT_NAME=/deliberate), "/leave" would
+    # be another application's page; the filters ask the app where its page is.
+    html = markdown.render("[site](https://evil.example/)")
+    with app.test_request_context("/", base_url="http://localhost/deliberate/"):
+        shown = app.jinja_env.filters[template_filter](html)
+    assert 'href="/deliberate/leave?to=https%3A%2F%2Fevil.example%2F"' in shown

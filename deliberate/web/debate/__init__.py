@@ -75,7 +75,7 @@ def page_argument() -> int:
 @bp.app_template_filter("sanitised")
 def sanitised(html: str | None):
     """Sanitised Markdown HTML, cleaned again as it is shown (the one allowed raw HTML)."""
-    return markdown.as_markup(html)
+    return markdown.as_markup(html, leave_url=url_for("main.leave"))
 
 
 @bp.app_context_processor
