@@ -59,6 +59,7 @@ def member(public_id: str):
 
 @bp.post("/members/<public_id>/status")
 @requires(can_manage_members)
+@requires_fresh_login(then="admin.member")
 def change_status(public_id: str):
     form = StatusForm()
     if form.validate_on_submit():
@@ -151,6 +152,7 @@ def _uploaded_text(form: RollUploadForm) -> str | None:
 
 @bp.post("/roll/apply")
 @requires(can_manage_members)
+@requires_fresh_login(then="admin.roll")
 def roll_apply():
     form = RollApplyForm()
     if not form.validate_on_submit():

@@ -130,6 +130,61 @@ def test_a_session_that_is_not_fresh_must_sign_in_again_before_a_role_change(
     ]
 
 
+@pytest.mark.parametrize("staleness", ["remembered", "moved"])
+def test_a_session_that_is_not_fresh_must_sign_in_again_before_a_status_change(app, staleness):
+    # A suspension takes a member's vote away: as weighty as a role change.
+    chair = signed_in(app, "chair@example.org", Role.COMMITTEE, remember=True)
+    ann = make_member(app)
+    make_stale(chair, staleness)
+    page = f"/admin/members/{ann}"
+    change = {"status": "suspended", "effective_on": "2026-11-30", "reason": "Unpaid dues"}
+    asked = chair.post(f"{page}/status", change, token_from=page)
+    assert asked.status_code == 302
+    login = urlsplit(asked.headers["Location"])
+    assert login.path == "/login" and parse_qs(login.query)["next"] == [page]
+    assert member_row(app, "ann@example.org").status.value == "active"
+    assert not [e for e in audit(app) if e.action.startswith("member.")]
+    sign_in_again(chair, asked)
+    assert chair.post(f"{page}/status", change, token_from=page).status_code == 302
+    assert member_row(app, "ann@example.org").status.value == "suspended"
+    assert [e.action for e in audit(app)] == ["member.status_changed"]
+
+
+@pytest.mark.parametrize("staleness", ["remembered", "moved"])
+def test_a_session_that_is_not_fresh_must_sign_in_again_before_a_roll_import(app, staleness):
+    roll = "name,email,local_group,join_date\nBo Brown,bo@example.org,Leeds,2021-03-01\n"
+    chair = signed_in(app, "chair@example.org", Role.COMMITTEE, remember=True)
+    make_stale(chair, staleness)
+    preview = chair.post("/admin/roll", {"roll_text": roll}).get_data(as_text=True)
+    assert "to add" in preview  # looking changes nothing, and needs no fresh sign-in
+    apply = {"csrf_token": csrf_from(preview), "roll_text": roll}
+    asked = chair.client.post("/admin/roll/apply", data=apply)
+    assert asked.status_code == 302
+    login = urlsplit(asked.headers["Location"])
+    assert login.path == "/login" and parse_qs(login.query)["next"] == ["/admin/roll"]
+    assert not [e for e in audit(app) if e.action == "roll.imported"]
+    sign_in_again(chair, asked)
+    preview = chair.post("/admin/roll", {"roll_text": roll}).get_data(as_text=True)
+    apply = {"csrf_token": csrf_from(preview), "roll_text": roll}
+    assert chair.client.post("/admin/roll/apply", data=apply).status_code == 302
+    assert [e.action for e in audit(app)] == ["roll.imported"]
+
+
+def make_stale(auth: AuthActions, staleness: str) -> None:
+    """Make the session not fresh, as a closed browser or another network would."""
+    if staleness == "remembered":
+        auth.client.delete_cookie("session")  # the remember-me cookie signs in again
+    else:
+        auth.client.environ_base["REMOTE_ADDR"] = "198.51.100.77"
+
+
+def sign_in_again(auth: AuthActions, asked) -> None:
+    shown = auth.client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert "Sign in again to confirm it is you. Nothing was changed." in shown
+    form = {"csrf_token": csrf_from(shown), "email": "chair@example.org", "password": PASSWORD}
+    assert auth.client.post(asked.headers["Location"], data=form).status_code == 302
+
+
 # T38 -------------------------------------------------------------------------------------
 
 
