@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ from deliberate.core.text import clean_line
 from deliberate.i18n import in_language_of, translate
 from deliberate.mailer import debate_texts
 from deliberate.models import Contribution, Member, MembershipStatus
-from deliberate.services import mail
+from deliberate.services import mail, notifications
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,38 @@ def _send(
     mail.queue(session, to=member.email, subject=subject, body=body, now=now)
 
 
+def _tell(
+    session: Session,
+    member: Member,
+    kind: str,
+    message: Callable[[], tuple[str, str]],
+    notice: Notice,
+    now: datetime,
+) -> None:
+    """As the member chose for this kind (Settings): in the app, by email, both or neither.
+
+    The notice in the app is the mail's subject line, in the member's language.
+    """
+    in_app, by_email = notifications.choice(session, member.id, kind)
+    if in_app:
+        with in_language_of(member):
+            subject, _body = message()
+        notifications.record(
+            session,
+            member_id=member.id,
+            kind=kind,
+            text=subject,
+            link=notice.link or None,
+            now=now,
+        )
+    if by_email:
+        _send(session, member, lambda: _with_settings_note(*message()), now)
+
+
+def _with_settings_note(subject: str, body: str) -> tuple[str, str]:
+    return subject, f"{body}\n{gettext('You can choose which notices you receive in Settings.')}"
+
+
 def notify_reply_and_mentions(
     session: Session,
     contribution: Contribution,
@@ -48,15 +81,18 @@ def notify_reply_and_mentions(
     notice: Notice,
     now: datetime,
 ) -> None:
-    """Tell the parent's author of a reply and each mentioned member, once each."""
+    """Tell the parent's author of a reply and each mentioned member, once each, as each
+    chose to be told of replies and of mentions."""
     author = contribution.author
     name, title = clean_line(author.display_name), clean_line(title)
     told = {author.id}
     if parent is not None and parent.author_id not in told:
-        _send(
+        _tell(
             session,
             parent.author,
+            "debate_reply",
             lambda: debate_texts.reply(notice.org, name, title, notice.link),
+            notice,
             now,
         )
         told.add(parent.author_id)
@@ -70,10 +106,12 @@ def notify_reply_and_mentions(
     )
     for member in mentioned:
         if member.id not in told:
-            _send(
+            _tell(
                 session,
                 member,
+                "debate_mention",
                 lambda: debate_texts.mention(notice.org, name, title, notice.link),
+                notice,
                 now,
             )
             told.add(member.id)

@@ -42,6 +42,8 @@ KINDS = {
         Kind("signed_voting", _l("A proposal you signed opened for voting")),
         Kind("signed_closed", _l("A proposal you signed closed"), is_email=False),
         Kind("committee_gate", _l("Committee: a proposal awaits a decision or is overdue")),
+        Kind("debate_reply", _l("A reply to what you wrote in a debate")),
+        Kind("debate_mention", _l("A mention of you in a debate")),
     )
 }
 # Recipients are batched so a proposal with many signers never builds one huge query.
@@ -107,6 +109,25 @@ def notify(
         if rows:
             session.execute(insert(Notification), rows)
     return made
+
+
+def choice(session: Session, member_id: int, kind: str) -> tuple[bool, bool]:
+    """One member's (in app, email) choice for one kind, the default if never set."""
+    spec = KINDS[kind]
+    pref = NotificationPreference
+    row = session.execute(
+        select(pref.is_in_app, pref.is_email).where(pref.member_id == member_id, pref.kind == kind)
+    ).first()
+    return (spec.is_in_app, spec.is_email) if row is None else (row.is_in_app, row.is_email)
+
+
+def record(
+    session: Session, *, member_id: int, kind: str, text: str, link: str | None, now: datetime
+) -> None:
+    """One notice in the app, for a member whose choice the caller has read (``choice``)."""
+    session.add(
+        Notification(member_id=member_id, kind=kind, text=text[:500], link=link, created_at=now)
+    )
 
 
 def preferences(session: Session, member_id: int) -> dict[str, tuple[bool, bool]]:

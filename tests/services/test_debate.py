@@ -23,13 +23,14 @@ from deliberate.models import (
     Endorsement,
     Member,
     ModerationAction,
+    Notification,
     Proposal,
     ProposalState,
     ProposalTextVersion,
     Role,
     Stance,
 )
-from deliberate.services import amendments, debate, moderation
+from deliberate.services import amendments, debate, moderation, notifications
 from tests.conftest import make_member, outbox
 from tests.debate_builders import NOW, contribute, make_proposal
 
@@ -304,6 +305,53 @@ def test_replies_and_mentions_notify_each_person_once(app, people, proposal):
     )
     recipients = [to for to, _s, _b, _st in outbox(app)]
     assert sorted(recipients) == ["ann@example.org", "bo@example.org"]
+
+
+def notices(app) -> list[tuple[str, str, str]]:
+    with app.app_context():
+        rows = db.session.execute(
+            select(Member.email, Notification.kind, Notification.text)
+            .join(Member, Member.id == Notification.member_id)
+            .order_by(Notification.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+def choose(app, public_id: str, kind: str, *, in_app: bool, by_email: bool) -> None:
+    with app.app_context():
+        member_id = db.session.scalar(select(Member.id).where(Member.public_id == public_id))
+        chosen = {
+            key: both for key, both in notifications.preferences(db.session, member_id).items()
+        }
+        chosen[kind] = (in_app, by_email)
+        notifications.save_preferences(db.session, member_id=member_id, choices=chosen)
+
+
+def test_replies_and_mentions_are_noticed_in_the_app_too_and_the_mail_says_how_to_stop(
+    app, people, proposal
+):
+    root = contribute(app, proposal, people["bo"], "Root")
+    contribute(app, proposal, people["cy"], f"Yes, @{people['ann']}", parent=root)
+    assert notices(app) == [
+        ("bo@example.org", "debate_reply", "Cy replied to you in a debate at Deliberate"),
+        ("ann@example.org", "debate_mention", "Cy mentioned you in a debate at Deliberate"),
+    ]
+    bodies = [body for _to, _subject, body, _status in outbox(app)]
+    assert len(bodies) == 2
+    assert all("You can choose which notices you receive in Settings." in b for b in bodies)
+
+
+def test_replies_and_mentions_follow_each_members_choice(app, people, proposal):
+    choose(app, people["bo"], "debate_reply", in_app=True, by_email=False)
+    choose(app, people["ann"], "debate_mention", in_app=False, by_email=False)
+    root = contribute(app, proposal, people["bo"], "Root")
+    contribute(app, proposal, people["cy"], f"Yes, @{people['ann']}", parent=root)
+    assert [(to, kind) for to, kind, _text in notices(app)] == [("bo@example.org", "debate_reply")]
+    assert outbox(app) == []  # Bo wanted no mail for replies, Ann nothing for mentions
+    # Ann's choice was about mentions: a reply to her is still told.
+    answer = contribute(app, proposal, people["ann"], "Thanks", parent=root, minutes=1)
+    contribute(app, proposal, people["cy"], "Welcome", parent=answer, minutes=2)
+    assert [to for to, _s, _b, _st in outbox(app)] == ["ann@example.org"]
 
 
 def test_a_contribution_stores_sanitised_html(app, people, proposal):
