@@ -129,6 +129,9 @@ class Config:
 
     # The Ed25519 key that signs audit bundles (created on first use if missing).
     SIGNING_KEY_PATH = os.environ.get("SIGNING_KEY_PATH", str(INSTANCE_DIR / "signing_key.pem"))
+    # The audit log's head after each commit that added to it, kept outside the database
+    # (services/audit_witness.py). Empty: audit-witness.jsonl in the instance folder.
+    AUDIT_WITNESS_PATH = os.environ.get("AUDIT_WITNESS_PATH", "")
     RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")
     # Mount /bench/hello and /bench/raw-insert for bench/run.py. Never in production.
     BENCH_ENDPOINTS = _bool("BENCH_ENDPOINTS", False)

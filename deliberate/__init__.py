@@ -29,6 +29,8 @@ def create_app(config: type | dict | None = None) -> Flask:
         app.config.from_object(config)
     app.instance_path = app.config["INSTANCE_PATH"]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("AUDIT_WITNESS_PATH"):
+        app.config["AUDIT_WITNESS_PATH"] = str(Path(app.instance_path) / "audit-witness.jsonl")
     _check_production_settings(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 

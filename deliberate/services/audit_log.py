@@ -15,6 +15,7 @@ from deliberate.core.audit_chain import (
 )
 from deliberate.database import begin_write
 from deliberate.models import AuditEntry, Member
+from deliberate.services import audit_witness
 
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _AUDIT_LOCK_KEY = 7_316_001
@@ -59,6 +60,7 @@ def record(
     )
     session.add(entry)
     session.flush()
+    audit_witness.note(session, entry)
     return entry
 
 

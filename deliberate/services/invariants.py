@@ -5,20 +5,24 @@ participation; I3 stored counts equal the rows; I5 every checkpoint chain verifi
 every head the audit log says was published (the definition digest at the opening, each
 checkpoint's digest when sealed, the head at the close) is still in it, so the chain
 was only ever extended, never rewritten; I7 the SQLite file passes its integrity check;
-I8 the audit chain verifies; I9 each threshold crossing is recorded once and only at or
-above its frozen threshold. (I4, acknowledged receipts, and I6, refusals that wrote
-nothing, need the test's own record of what it sent; the live tests check them
-themselves.)
+I8 the audit chain verifies, and agrees with the heads witnessed outside the database
+(services.audit_witness), so a log rewritten and re-hashed in the database is caught
+too; I9 each threshold crossing is recorded once and only at or above its frozen
+threshold. (I4, acknowledged receipts, and I6, refusals that wrote nothing, need the
+test's own record of what it sent; the live tests check them themselves.)
 
 Warnings do not fail the check: settings under which a committed vote would not survive
 a power cut (T06), such as PostgreSQL's ``fsync`` or ``synchronous_commit`` off, or
-SQLite's ``synchronous`` below FULL on this connection.
+SQLite's ``synchronous`` below FULL on this connection; no witness file for a log that
+has entries.
 """
 
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -32,7 +36,13 @@ from deliberate.models import (
     Signature,
     ThresholdCrossing,
 )
-from deliberate.services import audit_log, checkpoints, proposals, signature_checks
+from deliberate.services import (
+    audit_log,
+    audit_witness,
+    checkpoints,
+    proposals,
+    signature_checks,
+)
 
 
 @dataclass
@@ -208,8 +218,31 @@ def durability_warnings(session: Session) -> list[str]:
     return warnings
 
 
-def check_all(session: Session) -> Report:
-    """Run every invariant; nothing is changed."""
+def _witness_path(given: str | Path | None) -> Path | None:
+    if given:
+        return Path(given)
+    configured = current_app.config.get("AUDIT_WITNESS_PATH") if has_app_context() else None
+    return Path(configured) if configured else None
+
+
+def _agrees_with_witness(session: Session, path: Path | None, report: Report) -> list[str]:
+    """The audit log against the heads witnessed outside the database (audit_witness)."""
+    if path is not None and path.exists():
+        return audit_witness.check(session, path)
+    if audit_log.entry_count(session):
+        where = f"at {path}" if path is not None else "configured"
+        report.warnings.append(
+            f"no audit witness file {where}: an audit log rewritten and re-hashed "
+            "in the database would go unnoticed"
+        )
+    return []
+
+
+def check_all(session: Session, *, witness_path: str | Path | None = None) -> Report:
+    """Run every invariant; nothing is changed.
+
+    ``witness_path``: the audit witness file; by default the app's AUDIT_WITNESS_PATH.
+    """
     report = Report()
     report.add("I1 participation equals ballots", _participation_equals_ballots(session))
     report.add("I2 no duplicate signature or participation", _no_duplicates(session))
@@ -227,7 +260,11 @@ def check_all(session: Session) -> Report:
     report.add(
         "I8 audit chain verifies", [f"broken at entry {broken[0]}: {broken[1]}"] if broken else []
     )
+    report.add(
+        "I8 audit log agrees with its witness outside the database",
+        _agrees_with_witness(session, _witness_path(witness_path), report),
+    )
     report.add("I9 threshold crossings once and justified", _crossings_once_and_justified(session))
-    report.warnings = durability_warnings(session)
+    report.warnings += durability_warnings(session)
     session.rollback()
     return report

@@ -188,9 +188,10 @@ def test_json_and_csv_views_carry_names_and_titles_as_data_never_as_a_page(app, 
 
 # Each Markup(...) in the code, by file and argument, with why its content is safe.
 REVIEWED_MARKUP = {
-    ("deliberate/services/markdown.py", "clean(html or '', warn_off_site=True)"): (
-        "Markdown HTML after the nh3 allow-list, cleaned again as it is shown"
-    ),
+    (
+        "deliberate/services/markdown.py",
+        "clean(html or '', warn_off_site=True, leave_url=leave_url)",
+    ): ("Markdown HTML after the nh3 allow-list, cleaned again as it is shown"),
     ("deliberate/web/auth.py", "two_factor_service.qr_svg(uri)"): (
         "an SVG segno draws from the TOTP secret: paths only, no user text"
     ),
