@@ -13,18 +13,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_counting_and_export_run_at_smoke_sizes(tmp_path):
+def run_at_smoke_size(tmp_path, scenarios: str, timeout: int) -> tuple[str, dict]:
+    """bench/run.py --quick --only ``scenarios`` at BENCH_SMOKE sizes: (stdout, figures)."""
     out = tmp_path / "bench.json"
     done = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--only", "counting,export", "--out", str(out)],
+        [sys.executable, "bench/run.py", "--quick", "--only", scenarios, "--out", str(out)],
         cwd=ROOT,
         env={**os.environ, "BENCH_SMOKE": "1", "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    figures = json.loads(out.read_text())
+    return done.stdout, json.loads(out.read_text())
+
+
+def test_counting_and_export_run_at_smoke_sizes(tmp_path):
+    printed, figures = run_at_smoke_size(tmp_path, "counting,export", timeout=120)
     for key in (
         "tally_ratio_to_groupby",
         "stv_synthetic_s",
@@ -35,7 +40,7 @@ def test_counting_and_export_run_at_smoke_sizes(tmp_path):
         assert isinstance(figures[key], int | float), key
     assert figures["valid"] is True
     assert figures["meta"]["mode"] == "smoke"
-    assert "tally_ratio_to_groupby" in done.stdout  # the table was printed
+    assert "tally_ratio_to_groupby" in printed  # the table was printed
 
 
 def test_the_surge_runs_at_smoke_size_and_every_acknowledged_signature_and_ballot_is_stored(
@@ -44,17 +49,7 @@ def test_the_surge_runs_at_smoke_size_and_every_acknowledged_signature_and_ballo
     # Through a real gunicorn, behind the proxy hop, each simulated member from its own
     # address: a harness change that broke the sessions, the addresses or the
     # bookkeeping shows up as errors or a count that is not exact.
-    out = tmp_path / "surge.json"
-    done = subprocess.run(
-        [sys.executable, "bench/run.py", "--quick", "--only", "surge", "--out", str(out)],
-        cwd=ROOT,
-        env={**os.environ, "BENCH_SMOKE": "1", "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    figures = json.loads(out.read_text())
+    _printed, figures = run_at_smoke_size(tmp_path, "surge", timeout=300)
     assert figures["sign_acknowledged"] > 1
     assert figures["vote_acknowledged"] > 0
     assert (figures["sign_errors"], figures["vote_errors"]) == (0, 0)
