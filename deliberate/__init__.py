@@ -4,7 +4,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import lazy_gettext
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -31,6 +31,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("AUDIT_WITNESS_PATH"):
         app.config["AUDIT_WITNESS_PATH"] = str(Path(app.instance_path) / "audit-witness.jsonl")
+    _witness_audit_commits()
     _check_production_settings(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -60,6 +61,31 @@ def create_app(config: type | dict | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
+
+
+def _witness_audit_commits() -> None:
+    """After each commit that added audit entries, append the last one to the app's
+    AUDIT_WITNESS_PATH (services.audit_witness). Installed once per process: the events
+    are the Session class's, and each commit reads the path of the app it runs in."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from deliberate.services import audit_witness
+
+    if event.contains(Session, "after_commit", _append_witnessed):
+        return
+    event.listen(Session, "after_commit", _append_witnessed)
+    event.listen(Session, "after_rollback", audit_witness.forget)
+
+
+def _append_witnessed(session) -> None:
+    from deliberate.services import audit_witness
+
+    witnessed = audit_witness.take_pending(session)
+    if witnessed is not None and has_app_context():
+        path = current_app.config.get("AUDIT_WITNESS_PATH")
+        if path:
+            audit_witness.append(Path(path), witnessed)
 
 
 def _check_production_settings(app: Flask) -> None:

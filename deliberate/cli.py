@@ -144,7 +144,7 @@ def check_invariants() -> None:
     """
     from deliberate.services import invariants
 
-    report = invariants.check_all(db.session)
+    report = invariants.check_all(db.session, witness_path=current_app.config["AUDIT_WITNESS_PATH"])
     for name, problems in report.checks:
         click.echo(f"{'ok    ' if not problems else 'FAILED'} {name}")
         for problem in problems[:20]:

@@ -8,7 +8,8 @@ a file beside it: after every commit that added audit entries, the seq and hash 
 last one are appended to AUDIT_WITNESS_PATH (one JSON line each, fsynced) and written
 to the application log, which usually leaves the machine. Every entry up to a witnessed
 seq is fixed by that seq's hash, so ``check`` catches any rewrite of the log before the
-last witnessed entry, and any truncation of it.
+last witnessed entry, and any truncation of it. create_app hooks ``take_pending`` and
+``append`` to the sessions' after_commit event, with the app's AUDIT_WITNESS_PATH.
 
 Auditors should keep copies of the file (or of those log lines): a copy made last week
 catches a rewrite made since, even by someone who also rewrote the file.
@@ -23,8 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from deliberate.models import AuditEntry
@@ -51,18 +51,16 @@ def note(session: Session, entry: AuditEntry) -> None:
         session.info[_PENDING] = Witnessed(entry.seq, entry.hash)
 
 
-@event.listens_for(Session, "after_commit")
-def _witness_the_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending is None or not has_app_context():
-        return
-    path = current_app.config.get("AUDIT_WITNESS_PATH")
-    if path:
-        append(Path(path), pending)
+def take_pending(session: Session) -> Witnessed | None:
+    """The entry to witness now that the session's transaction has committed, if any.
+
+    create_app calls it from the session's after_commit event and appends the result.
+    """
+    return session.info.pop(_PENDING, None)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_the_rollback(session: Session) -> None:
+def forget(session: Session) -> None:
+    """A rollback: the entries noted were never committed."""
     session.info.pop(_PENDING, None)
 
 

@@ -38,7 +38,7 @@ def log_hashes(app) -> dict[int, str]:
 
 def report(app) -> invariants.Report:
     with app.app_context():
-        return invariants.check_all(db.session)
+        return invariants.check_all(db.session, witness_path=app.config["AUDIT_WITNESS_PATH"])
 
 
 def rewrite_the_published_heads_and_rehash(app, vote: str) -> None:
