@@ -82,10 +82,24 @@ def _append_witnessed(session) -> None:
     from deliberate.services import audit_witness
 
     witnessed = audit_witness.take_pending(session)
-    if witnessed is not None and has_app_context():
-        path = current_app.config.get("AUDIT_WITNESS_PATH")
-        if path:
-            audit_witness.append(Path(path), witnessed)
+    if witnessed is None or not has_app_context():
+        return
+    path = current_app.config.get("AUDIT_WITNESS_PATH")
+    if not path:
+        return
+    try:
+        audit_witness.append(Path(path), witnessed)
+    except OSError as error:
+        # The action is committed: answering it with an error would tell the member it
+        # failed. The log line carries the witness instead, and the check will say that
+        # the file lacks it.
+        logging.getLogger("deliberate.audit_witness").error(
+            "audit log NOT witnessed in %s (%s): entry %s has hash %s",
+            path,
+            error,
+            witnessed.seq,
+            witnessed.hash,
+        )
 
 
 def _check_production_settings(app: Flask) -> None:

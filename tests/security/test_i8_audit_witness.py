@@ -151,3 +151,20 @@ def test_more_witnessed_entries_than_one_query_holds_are_all_compared(app):
         f"entry 1050 was witnessed with hash {hashes[1_050][:16]}… but now has "
         f"{'f' * 16}…: the log was rewritten"
     ]
+
+
+def test_a_witness_file_that_cannot_be_written_does_not_fail_the_committed_action(
+    app, caplog, tmp_path
+):
+    # The action is committed before the witness is written: its answer must not say it
+    # failed. The log carries the entry instead, and the check names the gap.
+    app.config["AUDIT_WITNESS_PATH"] = str(tmp_path)  # a directory: open() fails
+    with app.app_context():
+        entry = audit_log.record(
+            db.session, actor=None, action="test.one", payload={}, now=utcnow()
+        )
+        seq, digest = entry.seq, entry.hash
+        db.session.commit()
+    assert log_hashes(app) == {seq: digest}
+    failures = [r.getMessage() for r in caplog.records if "NOT witnessed" in r.getMessage()]
+    assert failures and failures[0].endswith(f"entry {seq} has hash {digest}")
