@@ -278,9 +278,9 @@ def _surges(
     ]
     hello_seconds = sizes.hello_seconds
     hellos = [_phase(ctx, base, "hello #1", lambda i: hello, 200, hello_seconds)]
-    sign = _interleaved(ctx, base, "sign", _Pool(sign_requests), 303, raw)
+    signing = _interleaved(ctx, base, "sign", _Pool(sign_requests), 303, raw)
     hellos.append(_phase(ctx, base, "hello #2", lambda i: hello, 200, hello_seconds))
-    vote = _interleaved(ctx, base, "vote", _Pool(vote_requests), 201, raw)
+    voting = _interleaved(ctx, base, "vote", _Pool(vote_requests), 201, raw)
     for n in range(3, sizes.hello_repeats + 2):
         hellos.append(_phase(ctx, base, f"hello #{n}", lambda i: hello, 200, hello_seconds))
 
@@ -308,10 +308,10 @@ def _surges(
     )
     if spread(rates) > 0.25:
         ctx.results.mark_invalid(f"hello repeats differ by {spread(rates):.0%} (> 25%)")
-    _report(r, "raw_insert", sign.raw)
-    r.add("raw_insert_around_sign_rps", sign.raw.rate, "req/s")
-    r.add("raw_insert_around_vote_rps", vote.raw.rate, "req/s")
-    for name, surge in (("sign", sign), ("vote", vote)):
+    _report(r, "raw_insert", signing.raw)
+    r.add("raw_insert_around_sign_rps", signing.raw.rate, "req/s")
+    r.add("raw_insert_around_vote_rps", voting.raw.rate, "req/s")
+    for name, surge in (("sign", signing), ("vote", voting)):
         _report(r, name, surge.writes)
         r.add(
             f"{name}_ratio_to_raw",
@@ -322,9 +322,8 @@ def _surges(
         )
         r.add(f"{name}_ratio_to_raw_min", min(surge.ratios), "x")
         r.add(f"{name}_ratio_to_raw_max", max(surge.ratios), "x")
-    sign, vote = sign.writes, vote.writes
     signatures, stored, ballots, participations = _final_counts(app, proposal_id, referendum_id)
-    expected_signatures = sign.ok + 1  # + the real-login check's signature
+    expected_signatures = signing.writes.ok + 1  # + the real-login check's signature
     r.add("sign_acknowledged", expected_signatures)
     r.add("sign_final_count", stored)
     r.add(
@@ -334,11 +333,11 @@ def _surges(
         target="== 1",
         note="stored count == signature rows == acknowledged",
     )
-    r.add("vote_acknowledged", vote.ok)
+    r.add("vote_acknowledged", voting.writes.ok)
     r.add("vote_final_count", ballots)
     r.add(
         "vote_count_exact",
-        int(ballots == participations == vote.ok),
+        int(ballots == participations == voting.writes.ok),
         "",
         target="== 1",
         note="ballot rows == participation rows == acknowledged",

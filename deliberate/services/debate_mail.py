@@ -50,26 +50,20 @@ def _tell(
 ) -> None:
     """As the member chose for this kind (Settings): in the app, by email, both or neither.
 
-    The notice in the app is the mail's subject line, in the member's language.
+    The notice in the app is the mail's subject line; both are in the member's language.
     """
-    in_app, by_email = notifications.choice(session, member.id, kind)
+    in_app, by_email = notifications.preferences(session, member.id)[kind]
+    with in_language_of(member):
+        subject, body = message()
+        settings_note = gettext("You can choose which notices you receive in Settings.")
     if in_app:
-        with in_language_of(member):
-            subject, _body = message()
         notifications.record(
-            session,
-            member_id=member.id,
-            kind=kind,
-            text=subject,
-            link=notice.link or None,
-            now=now,
+            session, member_id=member.id, kind=kind, text=subject, link=notice.link or None, now=now
         )
     if by_email:
-        _send(session, member, lambda: _with_settings_note(*message()), now)
-
-
-def _with_settings_note(subject: str, body: str) -> tuple[str, str]:
-    return subject, f"{body}\n{gettext('You can choose which notices you receive in Settings.')}"
+        mail.queue(
+            session, to=member.email, subject=subject, body=f"{body}\n{settings_note}", now=now
+        )
 
 
 def notify_reply_and_mentions(

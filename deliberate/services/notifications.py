@@ -111,20 +111,10 @@ def notify(
     return made
 
 
-def choice(session: Session, member_id: int, kind: str) -> tuple[bool, bool]:
-    """One member's (in app, email) choice for one kind, the default if never set."""
-    spec = KINDS[kind]
-    pref = NotificationPreference
-    row = session.execute(
-        select(pref.is_in_app, pref.is_email).where(pref.member_id == member_id, pref.kind == kind)
-    ).first()
-    return (spec.is_in_app, spec.is_email) if row is None else (row.is_in_app, row.is_email)
-
-
 def record(
     session: Session, *, member_id: int, kind: str, text: str, link: str | None, now: datetime
 ) -> None:
-    """One notice in the app, for a member whose choice the caller has read (``choice``)."""
+    """One notice in the app, for a member who chose it (``preferences``)."""
     session.add(
         Notification(member_id=member_id, kind=kind, text=text[:500], link=link, created_at=now)
     )
