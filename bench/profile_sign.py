@@ -1,0 +1,152 @@
+"""CPU per request of a signature, a ballot and the raw insert, in-process, with a profile.
+
+    python bench/profile_sign.py [--database sqlite|postgresql] [--count 2000] [--profile sign]
+
+The surge is CPU-bound on two cores, so its ratio to the raw insert follows the ratio of
+their CPU costs. This drives the same requests as the surge (each member's own session
+cookie, CSRF token and X-Forwarded-For address) straight into the WSGI app of a server
+configured as bench/server.py configures gunicorn, one at a time, and prints the process
+CPU per request of each kind and the Python function calls per request (a count that
+does not depend on the host's speed). ``--profile`` prints the top of a cProfile of one
+kind. Not a benchmark result: a tool for finding where a request's time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import importlib
+import io
+import os
+import pstats
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import quote
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import load, seed, server  # noqa: E402
+
+
+def _environ(path: str, cookie: str, token: str, address: str, body: bytes) -> dict:
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": path,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "5000",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:5000",
+        "HTTP_COOKIE": cookie,
+        "HTTP_X_FORWARDED_FOR": address,
+        "HTTP_USER_AGENT": load.USER_AGENT,
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+    }
+
+
+def _drive(wsgi, requests: list[dict], expect: str) -> int:
+    """Send each request; returns how many answers rewrote the session cookie."""
+    cookies_set = 0
+    for environ in requests:
+        answers: list = []
+
+        def start_response(status, headers, exc_info=None, answers=answers):
+            answers.append((status, headers))
+
+        for _ in wsgi(environ, start_response):
+            pass
+        status, headers = answers[0]
+        if not status.startswith(expect):
+            raise RuntimeError(f"{environ['PATH_INFO']} answered {status}, not {expect}")
+        cookies_set += any(name.lower() == "set-cookie" for name, _ in headers)
+    return cookies_set
+
+
+def _measure(name: str, wsgi, requests: list[dict], expect: str, profile: bool) -> float:
+    calls = cProfile.Profile()
+    # The call count from a profiled pass over a tenth; the CPU from the rest, unprofiled.
+    tenth = max(1, len(requests) // 10)
+    calls.enable()
+    cookies_set = _drive(wsgi, requests[:tenth], expect)
+    calls.disable()
+    start = time.process_time()
+    _drive(wsgi, requests[tenth:], expect)
+    cpu_ms = (time.process_time() - start) * 1000 / (len(requests) - tenth)
+    stats = pstats.Stats(calls)
+    per_request = stats.total_calls / tenth
+    print(
+        f"{name:12} {cpu_ms:7.2f} ms CPU per request  {per_request:8.0f} calls per request  "
+        f"{cookies_set / tenth:.0%} of answers set a cookie"
+    )
+    if profile:
+        out = io.StringIO()
+        pstats.Stats(calls, stream=out).sort_stats("tottime").print_stats(40)
+        print(out.getvalue())
+        out = io.StringIO()
+        pstats.Stats(calls, stream=out).sort_stats("cumulative").print_stats(80)
+        print(out.getvalue())
+    return cpu_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--profile", choices=("sign", "vote", "raw"), default=None)
+    args = parser.parse_args()
+    from bench.scenarios import surge
+
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="profile.")))
+        admin = (
+            stack.enter_context(server.postgres_admin()) if args.database == "postgresql" else None
+        )
+        url = stack.enter_context(server.fresh_database(args.database, workdir, admin, "p"))
+        instance = workdir / "p"
+        seeding = server.in_process_app(url, instance)
+        from deliberate.extensions import db
+
+        with seeding.app_context():
+            seed.add_members(db.engine, 1, prefix="author")
+            seed.add_members(db.engine, args.count, prefix="signer")
+            seed.add_members(db.engine, args.count, prefix="voter")
+            author = seed.member_ids(db.session, "author")[0]
+            proposal = seed.collecting_proposal(
+                db.session, author_id=author, threshold=10_000_000, title="Profiled proposal"
+            )
+            ref = proposal.public_id
+            _, referendum_ref = surge._referendum(db)
+            signers = surge._mint(seeding, db, "signer")
+            voters = surge._mint(seeding, db, "voter")
+            db.session.close()
+        # The app as gunicorn serves it in the surge: the production settings from the
+        # environment, behind one proxy hop.
+        os.environ.update(server.server_env(url, instance, LOG_LEVEL="WARNING"))
+        import config
+        from deliberate import create_app
+
+        wsgi = create_app(importlib.reload(config).Config).wsgi_app
+        sign_path, vote_path = f"/proposals/{ref}/sign", f"/referendums/{referendum_ref}/vote"
+        sign = [
+            _environ(sign_path, c, t, a, f"csrf_token={quote(t)}&show_name=y".encode())
+            for c, t, a in signers
+        ]
+        vote = [
+            _environ(vote_path, c, t, a, f"csrf_token={quote(t)}&choice=yes".encode())
+            for c, t, a in voters
+        ]
+        raw = [_environ("/bench/raw-insert", "", "", "127.0.0.1", b"") for _ in range(args.count)]
+        raw_ms = _measure("raw insert", wsgi, raw, "201", args.profile == "raw")
+        sign_ms = _measure("sign", wsgi, sign, "303", args.profile == "sign")
+        vote_ms = _measure("vote", wsgi, vote, "201", args.profile == "vote")
+        print(f"raw/sign CPU {raw_ms / sign_ms:.3f}   raw/vote CPU {raw_ms / vote_ms:.3f}")
+
+
+if __name__ == "__main__":
+    main()
