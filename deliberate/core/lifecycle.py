@@ -43,8 +43,10 @@ ALLOWED: dict[State, frozenset[State]] = {
     S.SEEKING_COSPONSORS: frozenset({S.AWAITING_COMMITTEE, S.COLLECTING, S.WITHDRAWN}),
     S.AWAITING_COMMITTEE: frozenset({S.COLLECTING, S.REJECTED, S.WITHDRAWN}),
     S.COLLECTING: frozenset({S.QUALIFIED, S.LAPSED, S.WITHDRAWN}),
-    S.QUALIFIED: frozenset({S.DELIBERATION}),
-    S.DELIBERATION: frozenset({S.VOTING}),
+    # Back to COLLECTING or LAPSED: the qualification rested on signatures since
+    # invalidated (after_reversal); once voting opens, the vote stands.
+    S.QUALIFIED: frozenset({S.DELIBERATION, S.COLLECTING, S.LAPSED}),
+    S.DELIBERATION: frozenset({S.VOTING, S.COLLECTING, S.LAPSED}),
     S.VOTING: frozenset({S.PASSED, S.FAILED}),
     S.LAPSED: frozenset(),
     S.WITHDRAWN: frozenset(),
@@ -159,6 +161,40 @@ def after_crossing(ruleset: RuleSet, tier_index: int) -> Step | None:
     if not leads_to_vote(ruleset) and tier_index == len(ruleset.tiers) - 1:
         return Step(S.QUALIFIED, f"Tier {tier_index + 1} reached, the highest there is")
     return None
+
+
+def after_reversal(
+    state: State, ruleset: RuleSet, *, met: frozenset[int], window_open: bool
+) -> Step | None:
+    """What a qualified proposal does when invalidated signatures leave tiers unmet.
+
+    ``met`` holds the tiers (0-based) the valid signatures still meet. The proposal is
+    judged again as the rules would have judged it without those signatures: still
+    qualified, back to collecting while the signature window is open (it keeps its
+    window and electorate, and can qualify again), or lapsed once the window has
+    closed. Only before voting: from VOTING on, members have voted and the vote stands.
+    """
+    if state not in (S.QUALIFIED, S.DELIBERATION):
+        return None
+    top = len(ruleset.tiers) - 1
+    if leads_to_vote(ruleset):
+        vote_index = next(i for i, t in enumerate(ruleset.tiers) if t.consequence.leads_to_vote)
+        still_qualified = vote_index in met
+    elif window_open:
+        still_qualified = top in met  # qualified by reaching the highest tier there is
+    else:
+        still_qualified = bool(met)  # qualified when collection closed with a tier reached
+    if still_qualified:
+        return None
+    if window_open:
+        return Step(
+            S.COLLECTING,
+            N_("Signatures invalidated: the threshold is no longer met; signatures are open again"),
+        )
+    return Step(
+        S.LAPSED,
+        N_("Signatures invalidated: the threshold is no longer met, and collection has closed"),
+    )
 
 
 @dataclass(frozen=True)

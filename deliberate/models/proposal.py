@@ -165,7 +165,11 @@ class Signature(Base):
 
 
 class ThresholdCrossing(Base):
-    """A tier reached. The unique pair makes its consequence fire exactly once."""
+    """A tier reached. The unique pair makes its consequence fire exactly once.
+
+    ``reversed_at`` is set when invalidated signatures leave the tier unmet before the
+    vote; the row is then claimed again (``crossed_at`` moves on) if the tier is met again.
+    """
 
     __tablename__ = "threshold_crossing"
     __table_args__ = (UniqueConstraint("proposal_id", "tier_index"),)
@@ -175,6 +179,7 @@ class ThresholdCrossing(Base):
     tier_index: Mapped[int]
     crossed_at: Mapped[datetime]
     signature_count: Mapped[int]
+    reversed_at: Mapped[datetime | None]
 
 
 class ProposalTextVersion(Base):

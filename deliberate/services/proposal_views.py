@@ -102,6 +102,10 @@ class TierProgress:
     crossed_at: datetime | None
     groups_met: int | None
     groups_needed: int | None
+    # Reached, then undone by invalidated signatures before the vote (threshold_reversal).
+    reversed_at: datetime | None = None
+    # Still recorded as reached, but the valid signatures no longer meet it: the vote stands.
+    is_no_longer_met: bool = False
 
 
 @dataclass(frozen=True)
@@ -187,14 +191,18 @@ def progress(session: Session, proposal: Proposal, now: datetime) -> Progress | 
     if current is None or proposal.signatures_open_at is None:
         return None
     ruleset = proposals.frozen_ruleset(proposal)
-    crossed = {
-        index: at
-        for index, at in session.execute(
-            select(ThresholdCrossing.tier_index, ThresholdCrossing.crossed_at).where(
-                ThresholdCrossing.proposal_id == proposal.id
-            )
-        )
-    }
+    crossed, undone = {}, {}
+    for index, at, reversed_at in session.execute(
+        select(
+            ThresholdCrossing.tier_index,
+            ThresholdCrossing.crossed_at,
+            ThresholdCrossing.reversed_at,
+        ).where(ThresholdCrossing.proposal_id == proposal.id)
+    ):
+        if reversed_at is None:
+            crossed[index] = at
+        else:
+            undone[index] = reversed_at
     tiers = []
     for index, (tier, status) in enumerate(zip(ruleset.tiers, current.tiers, strict=True)):
         spread = status.distribution
@@ -211,6 +219,8 @@ def progress(session: Session, proposal: Proposal, now: datetime) -> Progress | 
                 crossed_at=crossed.get(index),
                 groups_met=spread.groups_met if spread else None,
                 groups_needed=spread.groups_needed if spread else None,
+                reversed_at=undone.get(index),
+                is_no_longer_met=index in crossed and not status.is_met,
             )
         )
     days = _days(session, proposal, now)
@@ -280,6 +290,14 @@ def timeline(session: Session, proposal: Proposal) -> list[TimelineItem]:
         select(ThresholdCrossing).where(ThresholdCrossing.proposal_id == proposal.id)
     ).scalars():
         tier = ruleset.tiers[crossing.tier_index]
+        if crossing.reversed_at is not None:
+            items.append(
+                TimelineItem(
+                    crossing.reversed_at,
+                    N_("Threshold no longer met: tier %(n)s", n=crossing.tier_index + 1),
+                    N_("Signatures it rested on were invalidated."),
+                )
+            )
         items.append(
             TimelineItem(
                 crossing.crossed_at,

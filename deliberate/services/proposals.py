@@ -134,10 +134,21 @@ def electorate_for(session: Session, proposal: Proposal) -> tuple[int, dict[str,
     return total, by_group
 
 
-def _enter(session: Session, proposal: Proposal, to: State, ruleset: RuleSet, now: datetime):
+def _is_reopening(came_from: State, to: State) -> bool:
+    """Back to collecting after invalidated signatures undid a qualification."""
+    return to is State.COLLECTING and came_from in (State.QUALIFIED, State.DELIBERATION)
+
+
+def _enter(
+    session: Session, proposal: Proposal, came_from: State, to: State, ruleset: RuleSet, now
+):
     """Set the dates that belong to the stage being entered."""
     if to is State.AWAITING_COMMITTEE:
         proposal.committee_deadline_at = lifecycle.committee_deadline(ruleset, now)
+    elif _is_reopening(came_from, to):
+        # The window and electorate it opened with stand; only the qualification goes.
+        proposal.qualified_at = None
+        proposal.deliberation_ends_at = None
     elif to is State.COLLECTING:
         proposal.signatures_open_at = now
         proposal.collection_closes_at = lifecycle.collection_closes(ruleset, now)
@@ -167,12 +178,31 @@ _SIGNER_NOTICE = {
     State.PASSED: ("signed_closed", N_("A proposal you signed passed: “%(title)s”")),
     State.FAILED: ("signed_closed", N_("A proposal you signed did not pass: “%(title)s”")),
 }
+_REOPENED_AUTHOR_NOTICE = (
+    "own_qualified",
+    N_(
+        "Signatures on your proposal “%(title)s” were invalidated: it no longer meets its "
+        "threshold and is open for signatures again"
+    ),
+)
+_REOPENED_SIGNER_NOTICE = (
+    "signed_qualified",
+    N_(
+        "A proposal you signed no longer meets its threshold after signatures were "
+        "invalidated, and is open for signatures again: “%(title)s”"
+    ),
+)
 
 
-def _notify_step(session: Session, proposal: Proposal, to: State, now: datetime, base_url: str):
+def _notify_step(
+    session: Session, proposal: Proposal, came_from: State, to: State, now, base_url: str
+):
     common = {"now": now, "proposal_id": proposal.id, "path": path_of(proposal)}
-    if to in _AUTHOR_NOTICE:
-        kind, text = _AUTHOR_NOTICE[to]
+    author_notice, signer_notice = _AUTHOR_NOTICE.get(to), _SIGNER_NOTICE.get(to)
+    if _is_reopening(came_from, to):
+        author_notice, signer_notice = _REOPENED_AUTHOR_NOTICE, _REOPENED_SIGNER_NOTICE
+    if author_notice:
+        kind, text = author_notice
         notifications.notify(
             session,
             member_ids=[proposal.author_id],
@@ -181,8 +211,8 @@ def _notify_step(session: Session, proposal: Proposal, to: State, now: datetime,
             base_url=base_url,
             **common,
         )
-    if to in _SIGNER_NOTICE:
-        kind, text = _SIGNER_NOTICE[to]
+    if signer_notice:
+        kind, text = signer_notice
         notifications.notify(
             session,
             member_ids=signer_ids(session, proposal.id),
@@ -229,9 +259,9 @@ def transition(
     )
     proposal.state = ProposalState(step.to.value)
     if ruleset is not None:
-        _enter(session, proposal, step.to, ruleset, now)
+        _enter(session, proposal, current, step.to, ruleset, now)
     session.flush()
-    _notify_step(session, proposal, step.to, now, base_url)
+    _notify_step(session, proposal, current, step.to, now, base_url)
 
 
 def on_deliberation_over(session: Session, proposal: Proposal, *, now: datetime, base_url=""):
@@ -261,12 +291,15 @@ def on_deliberation_over(session: Session, proposal: Proposal, *, now: datetime,
 
 
 def crossings_count(session: Session, proposal_id: int) -> int:
-    """How many tiers the proposal has crossed."""
+    """How many tiers the proposal has crossed and still holds (none reversed)."""
     return (
         session.scalar(
             select(func.count())
             .select_from(ThresholdCrossing)
-            .where(ThresholdCrossing.proposal_id == proposal_id)
+            .where(
+                ThresholdCrossing.proposal_id == proposal_id,
+                ThresholdCrossing.reversed_at.is_(None),
+            )
         )
         or 0
     )

@@ -24,7 +24,7 @@ from deliberate.core.errors import ConflictError, ValidationError
 from deliberate.core.text import clean_line
 from deliberate.database import begin_write
 from deliberate.models import Member, Proposal, ProposalState, Signature, SignatureTally
-from deliberate.services import audit_log, proposals, signing
+from deliberate.services import audit_log, proposals, signing, threshold_reversal
 
 log = logging.getLogger(__name__)
 # Counted signatures only: held ones (T32) are in neither the count nor the tally.
@@ -200,26 +200,26 @@ def preview(session: Session, condition: Condition) -> int:
 
 @dataclass(frozen=True)
 class Invalidation:
-    """What one batch did: how many, on which proposals, tiers no longer met, how many left."""
+    """What one batch did: how many, on which proposals, tiers no longer met, how many left.
+
+    ``reversals`` say, per proposal, which reached tiers were undone and where that
+    took the proposal (services.threshold_reversal).
+    """
 
     count: int
     proposals: tuple[str, ...]
     tiers_no_longer_met: tuple[str, ...]
     remaining: int = 0
+    reversals: tuple[threshold_reversal.Reversal, ...] = ()
 
 
 DEFAULT_BATCH = 5000
 
 
 def _no_longer_met(session: Session, proposal: Proposal) -> list[str]:
-    current = signing.status(session, proposal)
-    crossed = proposals.crossings_count(session, proposal.id)
-    if current is None:
-        return []
     return [
-        f"{proposal.public_id} tier {tier.number}"
-        for tier in current.tiers[:crossed]
-        if not tier.is_met
+        f"{proposal.public_id} tier {crossing.tier_index + 1}"
+        for crossing in threshold_reversal.unmet_crossings(session, proposal)
     ]
 
 
@@ -245,12 +245,16 @@ def invalidate(
     actor: Member,
     now: datetime,
     batch_size: int = DEFAULT_BATCH,
+    base_url: str = "",
 ) -> Invalidation:
     """Strike out up to ``batch_size`` matching signatures, oldest first; recount; audited.
 
     ``expected`` is the count the committee saw in the preview; if more or fewer match
     now, nothing is done and the committee is asked to look again. ``remaining`` in the
-    result is how many still match: the next batch expects that many.
+    result is how many still match: the next batch expects that many. A tier the
+    remaining signatures no longer meet is undone before the vote, and the proposal
+    judged again (services.threshold_reversal), after the signatures are struck out so
+    that their signers are not told of it as signers.
     """
     begin_write(session)
     reason = clean_line(reason or "")
@@ -279,9 +283,6 @@ def invalidate(
     touched = {row.proposal_id for row in batch}
     locked = [proposal for proposal in locked if proposal.id in touched]
     lost = [tier for proposal in locked for tier in _no_longer_met(session, proposal)]
-    result = Invalidation(
-        len(batch), tuple(p.public_id for p in locked), tuple(lost), count - len(batch)
-    )
     entry = audit_log.record(
         session,
         actor=actor,
@@ -289,9 +290,9 @@ def invalidate(
         payload={
             "condition": condition.describe(),
             "reason": reason,
-            "count": result.count,
-            "remaining": result.remaining,
-            "proposals": list(result.proposals),
+            "count": len(batch),
+            "remaining": count - len(batch),
+            "proposals": [p.public_id for p in locked],
             "tiers_no_longer_met": lost,
         },
         now=now,
@@ -303,8 +304,20 @@ def invalidate(
             .where(Signature.id.in_(signature_ids[start : start + 500]))
             .values(invalidated_at=now, invalidation_reason=reason, invalidation_seq=entry.seq)
         )
+    reversals = []
+    if lost:  # a reached tier is no longer met: judge its proposal again
+        reversals = [
+            threshold_reversal.reverse_unmet(session, proposal, now=now, base_url=base_url)
+            for proposal in locked
+        ]
     session.commit()
-    return result
+    return Invalidation(
+        len(batch),
+        tuple(p.public_id for p in locked),
+        tuple(lost),
+        count - len(batch),
+        tuple(r for r in reversals if r.reversed or r.unmet),
+    )
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,22 @@ def status(session: Session, proposal: Proposal) -> SignatureStatus | None:
 
 
 def _claim(session: Session, proposal: Proposal, index: int, now: datetime) -> bool:
-    """Insert the tier's crossing; False when another transaction already holds it."""
+    """Insert the tier's crossing; False when another transaction already holds it.
+
+    A crossing reversed by an invalidation (services.threshold_reversal) is claimed
+    again by one conditional UPDATE, so it too is claimed by one transaction only.
+    """
+    revived = session.execute(
+        update(ThresholdCrossing)
+        .where(
+            ThresholdCrossing.proposal_id == proposal.id,
+            ThresholdCrossing.tier_index == index,
+            ThresholdCrossing.reversed_at.is_not(None),
+        )
+        .values(reversed_at=None, crossed_at=now, signature_count=proposal.signature_count)
+    )
+    if revived.rowcount == 1:
+        return True
     try:
         with session.begin_nested():
             session.add(
@@ -226,7 +241,10 @@ def evaluate_tiers(
         return ()  # the common case, under the write lock: no query for the crossings
     held = set(
         session.scalars(
-            select(ThresholdCrossing.tier_index).where(ThresholdCrossing.proposal_id == proposal.id)
+            select(ThresholdCrossing.tier_index).where(
+                ThresholdCrossing.proposal_id == proposal.id,
+                ThresholdCrossing.reversed_at.is_(None),
+            )
         )
     )
     fired = []

@@ -12,6 +12,7 @@ from flask_login import current_user
 from deliberate.core.errors import DeliberateError, ValidationError
 from deliberate.extensions import db
 from deliberate.forms.proposals import HeldSignaturesForm, InvalidateForm, RestoreForm
+from deliberate.labels import label
 from deliberate.models import utcnow
 from deliberate.permissions import can_review_signatures, requires
 from deliberate.services import (
@@ -19,6 +20,7 @@ from deliberate.services import (
     signature_checks,
     signature_invalidations,
     signature_quarantine,
+    threshold_reversal,
 )
 from deliberate.web.forms_glue import attach_error
 
@@ -97,6 +99,7 @@ def review():
             actor=current_user,
             now=utcnow(),
             batch_size=current_app.config["SIGNATURE_INVALIDATION_BATCH"],
+            base_url=current_app.config["BASE_URL"],
         )
     except DeliberateError as error:
         db.session.rollback()
@@ -104,6 +107,8 @@ def review():
         return _render(form, status=error.status)
     for lost in result.tiers_no_longer_met:
         flash(_("No longer met with the remaining signatures: %(t)s", t=lost), "error")
+    for reversal in result.reversals:
+        _flash_reversal(reversal)
     if result.remaining:  # the next batch: the same condition, expecting what is left
         return _render(form, preview=result.remaining, batch_done=result.count)
     flash(
@@ -114,6 +119,24 @@ def review():
         "success",
     )
     return redirect(url_for(".review"), 303)
+
+
+def _flash_reversal(reversal: threshold_reversal.Reversal) -> None:
+    """Say what the rules did with a proposal whose reached tier is no longer met."""
+    if reversal.step is not None:
+        flash(
+            _(
+                "%(p)s no longer qualifies and is now at the stage “%(state)s”.",
+                p=reversal.proposal,
+                state=label(reversal.step),
+            ),
+            "error",
+        )
+    elif reversal.unmet:
+        flash(
+            _("%(p)s: voting has opened, so the vote stands.", p=reversal.proposal),
+            "error",
+        )
 
 
 @bp.post("/restore")

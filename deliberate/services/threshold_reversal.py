@@ -1,0 +1,115 @@
+"""Judging a proposal again when invalidated signatures leave a reached tier unmet (T33).
+
+A tier reached is recorded once, as a ThresholdCrossing (services.signing). When the
+committee later invalidates signatures the tier rested on, what happens depends on how
+far the proposal has gone:
+
+- before the vote (collecting, qualified, in deliberation), the crossing is marked
+  reversed and the proposal is judged as the rules would have judged it without those
+  signatures (core.lifecycle.after_reversal): still qualified, back to collecting in
+  the window and electorate it opened with, or lapsed once that window has closed;
+- from voting on, members have voted on it and the vote stands; the tier is only shown
+  as no longer met.
+
+A reversed crossing is claimed again, and its consequence fires again, when the tier
+is met again (more signatures, or the invalidation restored while still collecting).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from deliberate.core import lifecycle
+from deliberate.core.lifecycle import State
+from deliberate.models import Proposal, ThresholdCrossing
+from deliberate.services import audit_log, proposals, signing
+
+# Where a reached tier can still be undone; later, the vote it led to stands.
+REVERSIBLE = frozenset({State.COLLECTING, State.QUALIFIED, State.DELIBERATION})
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """What the invalidation undid on one proposal.
+
+    ``reversed`` are the tiers (1-based) whose crossing was undone; ``unmet`` the tiers
+    still recorded as reached that the valid signatures no longer meet (after voting
+    opened); ``step`` the state the proposal moved to, if it moved.
+    """
+
+    proposal: str
+    reversed: tuple[int, ...] = ()
+    unmet: tuple[int, ...] = ()
+    step: State | None = None
+
+
+def unmet_crossings(session: Session, proposal: Proposal) -> list[ThresholdCrossing]:
+    """The crossings still held whose tier the valid signatures no longer meet."""
+    met = met_tiers(session, proposal)
+    if met is None:
+        return []
+    held = session.scalars(
+        select(ThresholdCrossing)
+        .where(
+            ThresholdCrossing.proposal_id == proposal.id,
+            ThresholdCrossing.reversed_at.is_(None),
+        )
+        .order_by(ThresholdCrossing.tier_index)
+    )
+    return [crossing for crossing in held if crossing.tier_index not in met]
+
+
+def met_tiers(session: Session, proposal: Proposal) -> frozenset[int] | None:
+    """The tiers (0-based) the valid signatures meet now; None before collection opened."""
+    current = signing.status(session, proposal)
+    if current is None:
+        return None
+    return frozenset(index for index, tier in enumerate(current.tiers) if tier.is_met)
+
+
+def reverse_unmet(
+    session: Session, proposal: Proposal, *, now: datetime, base_url: str = ""
+) -> Reversal:
+    """Undo the crossings the valid signatures no longer support; audited, no commit.
+
+    ``proposal`` is locked by the caller and its counts already moved.
+    """
+    lost = unmet_crossings(session, proposal)
+    if not lost:
+        return Reversal(proposal.public_id)
+    state = proposals.state_of(proposal)
+    if state not in REVERSIBLE:
+        return Reversal(proposal.public_id, unmet=tuple(c.tier_index + 1 for c in lost))
+    for crossing in lost:
+        crossing.reversed_at = now
+    window_open = lifecycle.is_window_open(
+        now, proposal.signatures_open_at, proposal.collection_closes_at
+    )
+    step = lifecycle.after_reversal(
+        state,
+        proposals.frozen_ruleset(proposal),
+        met=met_tiers(session, proposal) or frozenset(),
+        window_open=window_open,
+    )
+    result = Reversal(
+        proposal.public_id,
+        reversed=tuple(c.tier_index + 1 for c in lost),
+        step=step.to if step else None,
+    )
+    audit_log.record(
+        session,
+        actor=None,
+        action="proposal.threshold_reversed",
+        payload={
+            "proposal": proposal.public_id,
+            "tiers": list(result.reversed),
+            "signatures": proposal.signature_count,
+            "to": step.to.value if step else None,
+        },
+        now=now,
+    )
+    if step is not None:
+        proposals.transition(session, proposal, step, now=now, base_url=base_url)
+    return result
