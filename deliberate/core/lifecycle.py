@@ -177,9 +177,8 @@ def after_reversal(
     if state not in (S.QUALIFIED, S.DELIBERATION):
         return None
     top = len(ruleset.tiers) - 1
-    if leads_to_vote(ruleset):
-        vote_index = next(i for i, t in enumerate(ruleset.tiers) if t.consequence.leads_to_vote)
-        still_qualified = vote_index in met
+    if ruleset.vote_tier is not None:
+        still_qualified = ruleset.tiers.index(ruleset.vote_tier) in met
     elif window_open:
         still_qualified = top in met  # qualified by reaching the highest tier there is
     else:

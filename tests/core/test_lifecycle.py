@@ -30,7 +30,11 @@ def test_core_states_match_the_stored_states():
         (S.COLLECTING, S.LAPSED),
         (S.COLLECTING, S.WITHDRAWN),
         (S.QUALIFIED, S.DELIBERATION),
+        (S.QUALIFIED, S.COLLECTING),
+        (S.QUALIFIED, S.LAPSED),
         (S.DELIBERATION, S.VOTING),
+        (S.DELIBERATION, S.COLLECTING),
+        (S.DELIBERATION, S.LAPSED),
         (S.VOTING, S.PASSED),
         (S.VOTING, S.FAILED),
     ],
@@ -49,6 +53,8 @@ def test_each_step_of_the_life_is_allowed(current, target):
         (S.REJECTED, S.COLLECTING),
         (S.PASSED, S.FAILED),
         (S.DELIBERATION, S.PASSED),
+        (S.VOTING, S.COLLECTING),
+        (S.VOTING, S.LAPSED),
     ],
 )
 def test_steps_outside_the_machine_are_refused(current, target):
@@ -142,3 +148,53 @@ def test_only_the_vote_tier_or_the_top_tier_of_a_voteless_kind_changes_state():
     )
     assert lifecycle.after_crossing(voteless, 0) is None
     assert lifecycle.after_crossing(voteless, 1).to is S.QUALIFIED
+
+
+TWO_TIERS = ruleset(
+    tiers=(
+        Tier(Threshold(count=5), Consequence.COMMITTEE_MUST_CONSIDER),
+        Tier(Threshold(count=10), Consequence.QUALIFIES_FOR_VOTE),
+    )
+)
+VOTELESS = ruleset(
+    vote=False,
+    tiers=(
+        Tier(Threshold(count=5), Consequence.COMMITTEE_MUST_RESPOND),
+        Tier(Threshold(count=10), Consequence.DEBATE),
+    ),
+)
+
+
+@pytest.mark.parametrize("state", [S.QUALIFIED, S.DELIBERATION])
+def test_losing_the_vote_tier_reopens_collection_while_the_window_is_open(state):
+    step = lifecycle.after_reversal(state, TWO_TIERS, met=frozenset({0}), window_open=True)
+    assert step.to is S.COLLECTING
+    lifecycle.check_transition(state, step.to)
+
+
+def test_losing_the_vote_tier_after_the_window_closed_lapses():
+    step = lifecycle.after_reversal(S.QUALIFIED, TWO_TIERS, met=frozenset(), window_open=False)
+    assert step.to is S.LAPSED
+
+
+def test_a_proposal_that_still_meets_its_vote_tier_stays_qualified():
+    met = frozenset({0, 1})
+    assert lifecycle.after_reversal(S.DELIBERATION, TWO_TIERS, met=met, window_open=True) is None
+
+
+def test_a_voteless_kind_needs_its_top_tier_while_open_and_any_tier_once_closed():
+    lower = frozenset({0})
+    assert lifecycle.after_reversal(S.QUALIFIED, VOTELESS, met=lower, window_open=True).to is (
+        S.COLLECTING
+    )
+    assert lifecycle.after_reversal(S.QUALIFIED, VOTELESS, met=lower, window_open=False) is None
+    none = frozenset()
+    assert lifecycle.after_reversal(S.QUALIFIED, VOTELESS, met=none, window_open=False).to is (
+        S.LAPSED
+    )
+
+
+@pytest.mark.parametrize("state", [S.COLLECTING, S.VOTING, S.PASSED, S.FAILED, S.LAPSED])
+def test_no_state_is_judged_again_outside_qualification(state):
+    # Collecting has nothing to undo; from voting on, the vote stands.
+    assert lifecycle.after_reversal(state, TWO_TIERS, met=frozenset(), window_open=True) is None

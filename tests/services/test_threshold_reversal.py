@@ -1,0 +1,211 @@
+"""A reached tier resting on signatures later invalidated is undone before the vote.
+
+The proposal is judged again as the rules would have judged it without them: back to
+collecting in the window and electorate it opened with, or lapsed once that window has
+closed. From voting on, the vote stands. A reversed tier met again is crossed again,
+once (I9).
+"""
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from deliberate.core.rules import Consequence, Threshold, Tier
+from deliberate.models import (
+    AuditEntry,
+    Member,
+    Notification,
+    Proposal,
+    ProposalState,
+    ProposalTransition,
+    ThresholdCrossing,
+)
+from deliberate.services import (
+    invariants,
+    proposal_views,
+    proposals,
+    signature_checks,
+    signature_invalidations,
+    signing,
+)
+from deliberate.services.signature_checks import Condition
+from tests.proposal_builders import NOW, add_members, proposal, ruleset
+
+BOT_IP, HOME_IP = "203.0.113.9", "198.51.100.7"
+LATER = NOW + timedelta(hours=1)
+
+
+def signed(session, p, count: int, *, ip: str, prefix: str, now=NOW) -> list[int]:
+    ids = add_members(session, count, prefix=prefix)
+    for member_id in ids:
+        signing.sign(
+            session, proposal_id=p.id, member_id=member_id, show_name=False, ip=ip, now=now
+        )
+    return ids
+
+
+def invalidate_bots(session, expected: int, now=LATER):
+    (chair_id,) = add_members(session, 1, prefix=f"chair{now.timestamp():.0f}")
+    return signature_checks.invalidate(
+        session,
+        condition=Condition("ip", BOT_IP),
+        reason="A bot farm",
+        expected=expected,
+        actor=session.get(Member, chair_id),
+        now=now,
+    )
+
+
+def fresh(session, p) -> Proposal:
+    session.expire_all()
+    return session.get(Proposal, p.id)
+
+
+def crossings(session, p) -> list[tuple[int, bool]]:
+    rows = session.scalars(
+        select(ThresholdCrossing)
+        .where(ThresholdCrossing.proposal_id == p.id)
+        .order_by(ThresholdCrossing.tier_index)
+    )
+    return [(c.tier_index, c.reversed_at is not None) for c in rows]
+
+
+def audit(session, action: str) -> list[dict]:
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq)
+    )
+    return [json.loads(entry.payload_json) for entry in entries]
+
+
+def problems(session) -> dict[str, list[str]]:
+    return {name: found for name, found in invariants.check_all(session).checks if found}
+
+
+def qualified_by_bots(session, **rules):
+    """A vote proposal of threshold 5 that 2 members and 3 bots took into deliberation."""
+    p = proposal(session, ruleset(threshold=5, **rules))
+    signed(session, p, 2, ip=HOME_IP, prefix="home")
+    bots = signed(session, p, 3, ip=BOT_IP, prefix="bot")
+    assert fresh(session, p).state == ProposalState.DELIBERATION
+    return p, bots
+
+
+def test_invalidation_below_the_vote_tier_reopens_collection_in_the_same_window(session):
+    p, bots = qualified_by_bots(session)
+    before = fresh(session, p)
+    window = (before.signatures_open_at, before.collection_closes_at, before.electorate_size)
+
+    result = invalidate_bots(session, expected=3)
+
+    after = fresh(session, p)
+    assert after.state == ProposalState.COLLECTING
+    assert (after.signatures_open_at, after.collection_closes_at, after.electorate_size) == window
+    assert after.qualified_at is None and after.deliberation_ends_at is None
+    assert crossings(session, p) == [(0, True)]
+    assert proposals.crossings_count(session, p.id) == 0
+    (reversal,) = result.reversals
+    assert (reversal.reversed, reversal.step) == ((1,), proposals.State.COLLECTING)
+    (entry,) = audit(session, "proposal.threshold_reversed")
+    assert entry == {"proposal": p.public_id, "tiers": [1], "signatures": 2, "to": "collecting"}
+    causes = session.scalars(
+        select(ProposalTransition.cause)
+        .where(ProposalTransition.proposal_id == p.id)
+        .order_by(ProposalTransition.id.desc())
+    ).first()
+    assert causes.startswith("Signatures invalidated")
+    told = set(
+        session.scalars(select(Notification.member_id).where(Notification.text.like("%again%")))
+    )
+    assert p.author_id in told and not told & set(bots)  # struck-out signers are not told
+    assert len(told) == 3  # the author and the two members whose signatures count
+    assert problems(session) == {}
+
+
+def test_a_reversed_tier_met_again_is_crossed_again_once(session):
+    p, _ = qualified_by_bots(session)
+    invalidate_bots(session, expected=3)
+    signed(session, p, 2, ip=HOME_IP, prefix="late", now=LATER)
+    assert fresh(session, p).state == ProposalState.COLLECTING  # 4 of 5
+    signed(session, p, 1, ip=HOME_IP, prefix="later", now=LATER + timedelta(minutes=1))
+
+    again = fresh(session, p)
+    assert again.state == ProposalState.DELIBERATION
+    assert again.qualified_at == LATER + timedelta(minutes=1)
+    (crossing,) = session.scalars(
+        select(ThresholdCrossing).where(ThresholdCrossing.proposal_id == p.id)
+    )
+    assert (crossing.reversed_at, crossing.signature_count) == (None, 5)
+    assert len(audit(session, "proposal.threshold_crossed")) == 2
+    assert problems(session) == {}
+
+
+def test_restoring_the_batch_while_collecting_qualifies_it_again(session):
+    p, _ = qualified_by_bots(session)
+    invalidate_bots(session, expected=3)
+    (chair_id,) = add_members(session, 1, prefix="restorer")
+    seq = session.scalar(
+        select(AuditEntry.seq).where(AuditEntry.action == "signatures.invalidated")
+    )
+    restored = signature_invalidations.restore(
+        session, seq=seq, reason="Checked by phone", actor=session.get(Member, chair_id),
+        now=LATER + timedelta(minutes=5),
+    )  # fmt: skip
+    assert restored.tiers_crossed == (f"{p.public_id} tier 1",)
+    assert fresh(session, p).state == ProposalState.DELIBERATION
+    assert crossings(session, p) == [(0, False)]
+
+
+def test_after_the_window_closed_the_proposal_lapses_for_good(session):
+    p, _ = qualified_by_bots(session, deliberation_days=60)
+    closed = NOW + timedelta(days=31)  # the 30-day window is over, deliberation is not
+
+    result = invalidate_bots(session, expected=3, now=closed)
+
+    lapsed = fresh(session, p)
+    assert (lapsed.state, lapsed.closed_at) == (ProposalState.LAPSED, closed)
+    assert result.reversals[0].step is proposals.State.LAPSED
+    seq = session.scalar(
+        select(AuditEntry.seq).where(AuditEntry.action == "signatures.invalidated")
+    )
+    signature_invalidations.restore(
+        session, seq=seq, reason="Mistake", actor=session.get(Member, p.author_id),
+        now=closed + timedelta(hours=1),
+    )  # fmt: skip
+    assert fresh(session, p).state == ProposalState.LAPSED  # a final state stays final
+    assert fresh(session, p).signature_count == 5
+
+
+def test_a_lower_tier_still_met_stays_reached_when_only_the_vote_tier_is_lost(session):
+    rules = ruleset(
+        tiers=(
+            Tier(Threshold(count=2), Consequence.COMMITTEE_MUST_CONSIDER),
+            Tier(Threshold(count=5), Consequence.QUALIFIES_FOR_VOTE),
+        )
+    )
+    p = proposal(session, rules)
+    signed(session, p, 2, ip=HOME_IP, prefix="home")
+    signed(session, p, 3, ip=BOT_IP, prefix="bot")
+    result = invalidate_bots(session, expected=3)
+    assert result.tiers_no_longer_met == (f"{p.public_id} tier 2",)
+    assert crossings(session, p) == [(0, False), (1, True)]
+    assert fresh(session, p).state == ProposalState.COLLECTING
+    tiers = proposal_views.progress(session, fresh(session, p), LATER).tiers
+    assert [(t.is_met, t.reversed_at is not None) for t in tiers] == [(True, False), (False, True)]
+
+
+def test_once_voting_has_opened_the_vote_stands(session):
+    p, _ = qualified_by_bots(session, deliberation_days=2)
+    voting = NOW + timedelta(days=3)
+    proposals.advance_due(session, now=voting)
+    assert fresh(session, p).state == ProposalState.VOTING
+
+    result = invalidate_bots(session, expected=3, now=voting + timedelta(hours=1))
+
+    assert fresh(session, p).state == ProposalState.VOTING
+    assert crossings(session, p) == [(0, False)]
+    (reversal,) = result.reversals
+    assert (reversal.reversed, reversal.unmet, reversal.step) == ((), (1,), None)
+    assert audit(session, "proposal.threshold_reversed") == []
+    (tier,) = proposal_views.progress(session, fresh(session, p), voting).tiers
+    assert tier.crossed_at is not None and tier.is_no_longer_met
