@@ -1,9 +1,10 @@
-"""A proposal's lifecycle: steps, deadlines, the committee gate, and the hook to the vote.
+"""A proposal's lifecycle: steps, deadlines, withdrawal, and the hook to the vote.
 
 Every step goes through ``transition``, which checks it against core.lifecycle, records
 it on the timeline with its time and cause, sets the stage's dates and sends the notices.
 Deadlines move proposals on their own: ``advance_due`` (the `flask tick` command) and
 ``advance_if_due`` (called by every page that shows a proposal) take the same steps.
+The committee's own decisions at its gate are in services.committee_gate.
 """
 
 import json
@@ -15,11 +16,10 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, lazyload
 
 from deliberate.core import lifecycle
-from deliberate.core.errors import NotFoundError, PhaseError, ValidationError
+from deliberate.core.errors import NotFoundError, PhaseError
 from deliberate.core.lifecycle import STATE_TEXT, State, Step
 from deliberate.core.messages import N_
 from deliberate.core.rules import RuleSet, ruleset_from_dict
-from deliberate.core.text import clean_line
 from deliberate.database import begin_write
 from deliberate.labels import lazy_label
 from deliberate.models import (
@@ -428,90 +428,6 @@ def advance_due(session: Session, *, now: datetime, base_url: str = "") -> int:
         taken += advance(session, proposal, now=now, base_url=base_url)
         session.commit()
     return taken
-
-
-def _gate_proposal(session: Session, proposal_id: int, now: datetime, base_url: str) -> Proposal:
-    proposal = lock(session, proposal_id)
-    advance(session, proposal, now=now, base_url=base_url)
-    if proposal.state != ProposalState.AWAITING_COMMITTEE:
-        raise PhaseError(
-            _l(
-                "Only a proposal awaiting the committee can be admitted or rejected; "
-                "this one is at the stage “%(state)s”.",
-                state=lazy_label(proposal.state),
-            )
-        )
-    return proposal
-
-
-def admit(
-    session: Session, *, proposal_id: int, actor: Member, now: datetime, base_url: str = ""
-) -> Proposal:
-    """The committee admits a proposal: signatures open. Audited."""
-    proposal = _gate_proposal(session, proposal_id, now, base_url)
-    notifications.notify(
-        session,
-        member_ids=[proposal.author_id],
-        kind="own_answered",
-        text=_l("The committee admitted your proposal “%(title)s”", title=proposal.title),
-        now=now,
-        proposal_id=proposal.id,
-        path=path_of(proposal),
-        base_url=base_url,
-    )
-    transition(
-        session,
-        proposal,
-        Step(State.COLLECTING, N_("Admitted by the committee; signatures open")),
-        now=now,
-        actor=actor,
-        base_url=base_url,
-    )
-    audit_log.record(
-        session,
-        actor=actor,
-        action="proposal.admitted",
-        payload={"proposal": proposal.public_id},
-        now=now,
-    )
-    session.commit()
-    return proposal
-
-
-def reject(
-    session: Session,
-    *,
-    proposal_id: int,
-    reason: str,
-    actor: Member,
-    now: datetime,
-    base_url: str = "",
-) -> Proposal:
-    """The committee rejects a proposal, with a public reason. Audited."""
-    reason = clean_line(reason or "")
-    if not reason:
-        raise ValidationError(_l("State the reason; it is shown publicly."), field="reason")
-    if len(reason) > 1000:
-        raise ValidationError(_l("Keep the reason under 1,000 characters."), field="reason")
-    proposal = _gate_proposal(session, proposal_id, now, base_url)
-    proposal.rejection_reason = reason
-    transition(
-        session,
-        proposal,
-        Step(State.REJECTED, f"Rejected by the committee: {reason}"),
-        now=now,
-        actor=actor,
-        base_url=base_url,
-    )
-    audit_log.record(
-        session,
-        actor=actor,
-        action="proposal.rejected",
-        payload={"proposal": proposal.public_id, "reason": reason},
-        now=now,
-    )
-    session.commit()
-    return proposal
 
 
 def withdraw(

@@ -28,6 +28,7 @@ from deliberate.i18n import error_message
 from deliberate.models import ProposalState, utcnow
 from deliberate.permissions import can_decide_gate, can_propose, can_sign, public, requires
 from deliberate.services import (
+    committee_gate,
     drafting,
     groups,
     markdown,
@@ -400,7 +401,7 @@ def unsign(ref: str):
 def admit(ref: str):
     return _simple_action(
         ref,
-        proposals.admit,
+        committee_gate.admit,
         _("Admitted: signatures are open. The decision is in the audit log."),
         actor=current_user,
         base_url=_base_url(),
@@ -414,7 +415,7 @@ def reject(ref: str):
     form = RejectForm()
     if form.validate_on_submit():
         try:
-            proposals.reject(
+            committee_gate.reject(
                 db.session,
                 proposal_id=proposal.id,
                 reason=form.reason.data,

@@ -21,7 +21,7 @@ from deliberate.core.rules import Admission
 from deliberate.extensions import db
 from deliberate.labels import label
 from deliberate.models import Base, Member, Proposal, ProposalState, Role, utcnow
-from deliberate.services import counting, proposals, referendums, signing
+from deliberate.services import committee_gate, counting, proposals, referendums, signing
 from tests.conftest import AuthActions, csrf_from, make_member
 from tests.proposal_builders import add_members, author, proposal, ruleset
 from tests.voting import make_vote
@@ -165,7 +165,7 @@ def _build(session, case: str):
         p = proposal(session, ruleset(threshold=50, admission=Admission(is_required=True)))
         if case == "rejected":
             chair = session.get(Member, add_members(session, 1, prefix="chair")[0])
-            proposals.reject(session, proposal_id=p.id, reason="Off topic", actor=chair,
+            committee_gate.reject(session, proposal_id=p.id, reason="Off topic", actor=chair,
                              now=utcnow())  # fmt: skip
         return p
     p = proposal(session, ruleset(threshold=1 if case == "qualified" else 50))

@@ -20,7 +20,14 @@ from deliberate.models import (
     Role,
     RoleGrant,
 )
-from deliberate.services import drafting, notifications, proposals, rulebook, signing
+from deliberate.services import (
+    committee_gate,
+    drafting,
+    notifications,
+    proposals,
+    rulebook,
+    signing,
+)
 from tests.proposal_builders import NOW, add_members, author, proposal, ruleset, use_rules
 
 
@@ -171,11 +178,11 @@ def test_committee_admits_or_rejects_with_a_public_reason_and_both_are_audited(s
     gated = ruleset(admission=Admission(is_required=True))
     first = proposal(session, gated)
     second = proposal(session, title="Second")
-    proposals.admit(session, proposal_id=first.id, actor=chair, now=NOW)
+    committee_gate.admit(session, proposal_id=first.id, actor=chair, now=NOW)
     with pytest.raises(ValidationError, match="reason"):
-        proposals.reject(session, proposal_id=second.id, reason=" ", actor=chair, now=NOW)
+        committee_gate.reject(session, proposal_id=second.id, reason=" ", actor=chair, now=NOW)
     session.rollback()
-    proposals.reject(
+    committee_gate.reject(
         session, proposal_id=second.id, reason="Outside our aims", actor=chair, now=NOW
     )
     assert session.get(Proposal, first.id).state == ProposalState.COLLECTING
@@ -184,7 +191,7 @@ def test_committee_admits_or_rejects_with_a_public_reason_and_both_are_audited(s
     assert rejected.rejection_reason == "Outside our aims"
     assert actions(session)[-2:] == ["proposal.admitted", "proposal.rejected"]
     with pytest.raises(PhaseError):
-        proposals.admit(session, proposal_id=second.id, actor=chair, now=NOW)
+        committee_gate.admit(session, proposal_id=second.id, actor=chair, now=NOW)
 
 
 def test_committee_silence_admits_when_the_rules_say_so(session):
