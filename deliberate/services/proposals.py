@@ -1,7 +1,8 @@
 """A proposal's lifecycle: steps, deadlines, withdrawal, and the hook to the vote.
 
 Every step goes through ``transition``, which checks it against core.lifecycle, records
-it on the timeline with its time and cause, sets the stage's dates and sends the notices.
+it on the timeline with its time and cause, sets the stage's dates and sends the notices
+(services.proposal_notices).
 Deadlines move proposals on their own: ``advance_due`` (the `flask tick` command) and
 ``advance_if_due`` (called by every page that shows a proposal) take the same steps.
 The committee's own decisions at its gate are in services.committee_gate.
@@ -27,12 +28,9 @@ from deliberate.models import (
     Proposal,
     ProposalState,
     ProposalTransition,
-    Role,
-    RoleGrant,
-    Signature,
     ThresholdCrossing,
 )
-from deliberate.services import audit_log, notifications, referendums, rulebook
+from deliberate.services import audit_log, notifications, proposal_notices, referendums, rulebook
 
 
 @lru_cache(maxsize=256)
@@ -104,27 +102,6 @@ def get_by_ref(
     return proposal
 
 
-def signer_ids(session: Session, proposal_id: int) -> list[int]:
-    """Members whose signature on the proposal currently counts."""
-    return list(
-        session.scalars(
-            select(Signature.member_id).where(
-                Signature.proposal_id == proposal_id,
-                Signature.withdrawn_at.is_(None),
-                Signature.invalidated_at.is_(None),
-                Signature.quarantined_at.is_(None),
-            )
-        )
-    )
-
-
-def committee_ids(session: Session) -> list[int]:
-    """Every committee member."""
-    return list(
-        session.scalars(select(RoleGrant.member_id).where(RoleGrant.role == Role.COMMITTEE))
-    )
-
-
 def electorate_for(session: Session, proposal: Proposal) -> tuple[int, dict[str, int]]:
     """Active members who could sign, in total and per group, within the proposal's scope."""
     total, by_group = rulebook.electorate(session)
@@ -163,77 +140,6 @@ def _enter(
         proposal.closed_at = now
 
 
-# Msgids, written in each recipient's language by notifications.notify.
-_AUTHOR_NOTICE = {
-    State.COLLECTING: ("own_opened", N_("Your proposal “%(title)s” is open for signatures")),
-    State.QUALIFIED: ("own_qualified", N_("Your proposal “%(title)s” qualified")),
-    State.LAPSED: ("own_lapsed", N_("Your proposal “%(title)s” lapsed")),
-    State.REJECTED: ("own_answered", N_("The committee rejected your proposal “%(title)s”")),
-}
-_SIGNER_NOTICE = {
-    State.QUALIFIED: ("signed_qualified", N_("A proposal you signed qualified: “%(title)s”")),
-    State.VOTING: ("signed_voting", N_("A proposal you signed is open for voting: “%(title)s”")),
-    State.LAPSED: ("signed_closed", N_("A proposal you signed lapsed: “%(title)s”")),
-    State.WITHDRAWN: ("signed_closed", N_("A proposal you signed was withdrawn: “%(title)s”")),
-    State.PASSED: ("signed_closed", N_("A proposal you signed passed: “%(title)s”")),
-    State.FAILED: ("signed_closed", N_("A proposal you signed did not pass: “%(title)s”")),
-}
-_REOPENED_AUTHOR_NOTICE = (
-    "own_qualified",
-    N_(
-        "Signatures on your proposal “%(title)s” were invalidated: it no longer meets its "
-        "threshold and is open for signatures again"
-    ),
-)
-_REOPENED_SIGNER_NOTICE = (
-    "signed_qualified",
-    N_(
-        "A proposal you signed no longer meets its threshold after signatures were "
-        "invalidated, and is open for signatures again: “%(title)s”"
-    ),
-)
-
-
-def _notify_step(
-    session: Session, proposal: Proposal, came_from: State, to: State, now, base_url: str
-):
-    common = {"now": now, "proposal_id": proposal.id, "path": path_of(proposal)}
-    author_notice, signer_notice = _AUTHOR_NOTICE.get(to), _SIGNER_NOTICE.get(to)
-    if _is_reopening(came_from, to):
-        author_notice, signer_notice = _REOPENED_AUTHOR_NOTICE, _REOPENED_SIGNER_NOTICE
-    if author_notice:
-        kind, text = author_notice
-        notifications.notify(
-            session,
-            member_ids=[proposal.author_id],
-            kind=kind,
-            text=_l(text, title=proposal.title),
-            base_url=base_url,
-            **common,
-        )
-    if signer_notice:
-        kind, text = signer_notice
-        notifications.notify(
-            session,
-            member_ids=signer_ids(session, proposal.id),
-            kind=kind,
-            text=_l(text, title=proposal.title),
-            base_url=base_url,
-            **common,
-        )
-    if to is State.AWAITING_COMMITTEE:
-        notifications.notify(
-            session,
-            member_ids=committee_ids(session),
-            kind="committee_gate",
-            text=_l(
-                "A proposal awaits the committee's decision: “%(title)s”", title=proposal.title
-            ),
-            base_url=base_url,
-            **common,
-        )
-
-
 def transition(
     session: Session,
     proposal: Proposal,
@@ -261,7 +167,15 @@ def transition(
     if ruleset is not None:
         _enter(session, proposal, current, step.to, ruleset, now)
     session.flush()
-    _notify_step(session, proposal, current, step.to, now, base_url)
+    proposal_notices.notify_step(
+        session,
+        proposal,
+        step.to,
+        reopened=_is_reopening(current, step.to),
+        path=path_of(proposal),
+        now=now,
+        base_url=base_url,
+    )
 
 
 def on_deliberation_over(session: Session, proposal: Proposal, *, now: datetime, base_url=""):
@@ -327,7 +241,7 @@ def _escalate(session: Session, proposal: Proposal, now: datetime, base_url: str
     )
     notifications.notify(
         session,
-        member_ids=committee_ids(session),
+        member_ids=proposal_notices.committee_ids(session),
         kind="committee_gate",
         text=_l("Overdue: the committee has not decided on “%(title)s”", title=proposal.title),
         now=now,
