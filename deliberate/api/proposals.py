@@ -10,13 +10,13 @@ from deliberate.core.errors import NotFoundError
 from deliberate.extensions import db
 from deliberate.models import Proposal, ProposalState
 from deliberate.permissions import public
-from deliberate.services import signing
+from deliberate.services import thresholds
 
 STATES = [s.value for s in ProposalState if s is not ProposalState.DRAFT]
 
 
 def _thresholds(proposal: Proposal) -> list[dict]:
-    status = signing.status(db.session, proposal)
+    status = thresholds.status(db.session, proposal)
     if status is None:
         return []
     return [

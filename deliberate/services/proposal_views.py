@@ -38,7 +38,7 @@ from deliberate.models import (
     SignatureTally,
     ThresholdCrossing,
 )
-from deliberate.services import proposals, signing
+from deliberate.services import proposals, thresholds
 
 SORTS = ("newest", "most_signed", "closing_soon")
 CHART_WIDTH, CHART_HEIGHT, BAR_WIDTH = 600, 160, 300
@@ -187,7 +187,7 @@ def _per_day(still_needed: int, now: datetime, closes: datetime | None) -> int |
 
 def progress(session: Session, proposal: Proposal, now: datetime) -> Progress | None:
     """Where the proposal stands against each tier, by day and by group; None before opening."""
-    current = signing.status(session, proposal)
+    current = thresholds.status(session, proposal)
     if current is None or proposal.signatures_open_at is None:
         return None
     ruleset = proposals.frozen_ruleset(proposal)
@@ -247,7 +247,7 @@ def _distribution_text(ruleset) -> str | None:
 
 def _groups(session: Session, proposal: Proposal, ruleset) -> list[GroupRow]:
     members = json.loads(proposal.electorate_json or "{}")
-    signed = signing.by_group(session, proposal.id)
+    signed = thresholds.by_group(session, proposal.id)
     spread = _spread(ruleset)
     names = sorted(set(members) | set(signed))
     lengths = charts.bars([(n, signed.get(n, 0)) for n in names], BAR_WIDTH)

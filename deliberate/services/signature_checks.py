@@ -24,7 +24,7 @@ from deliberate.core.errors import ConflictError, ValidationError
 from deliberate.core.text import clean_line
 from deliberate.database import begin_write
 from deliberate.models import Member, Proposal, ProposalState, Signature, SignatureTally
-from deliberate.services import audit_log, proposals, signing, threshold_reversal
+from deliberate.services import audit_log, proposals, signing, threshold_reversal, thresholds
 
 log = logging.getLogger(__name__)
 # Counted signatures only: held ones (T32) are in neither the count nor the tally.
@@ -145,7 +145,7 @@ def reconcile(
         proposal = proposals.lock(session, proposal.id)
         rebuild(session, proposal)
         if proposal.state == ProposalState.COLLECTING:
-            signing.evaluate_tiers(session, proposal, now=now)
+            thresholds.evaluate_tiers(session, proposal, now=now)
     audit_log.record(
         session,
         actor=actor,

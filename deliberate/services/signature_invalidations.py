@@ -18,7 +18,7 @@ from deliberate.core.errors import ConflictError, NotFoundError, ValidationError
 from deliberate.core.text import clean_line
 from deliberate.database import begin_write
 from deliberate.models import AuditEntry, Member, ProposalState, Signature
-from deliberate.services import audit_log, proposals, signature_checks, signing
+from deliberate.services import audit_log, proposals, signature_checks, thresholds
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def restore(
     crossed = []
     for proposal in locked:
         if proposal.state == ProposalState.COLLECTING:
-            tiers = signing.evaluate_tiers(session, proposal, now=now, base_url=base_url)
+            tiers = thresholds.evaluate_tiers(session, proposal, now=now, base_url=base_url)
             crossed += [f"{proposal.public_id} tier {tier}" for tier in tiers]
     result = Restoration(len(rows), tuple(p.public_id for p in locked), tuple(crossed))
     audit_log.record(

@@ -24,7 +24,7 @@ from deliberate.core.errors import ValidationError
 from deliberate.core.text import clean_line
 from deliberate.database import begin_write
 from deliberate.models import HoldReason, Member, Proposal, ProposalState, Signature
-from deliberate.services import audit_log, proposals, signing
+from deliberate.services import audit_log, proposals, signing, thresholds
 
 # Held: stored, not withdrawn, not rejected, and not yet released.
 HELD = (
@@ -126,7 +126,7 @@ def release(
         for (group_id, day), n in Counter((g, at.date()) for g, at in rows).items():
             signing.count_in(session, proposal, group_id, day, n)
         if proposal.state == ProposalState.COLLECTING:
-            tiers = signing.evaluate_tiers(session, proposal, now=now, base_url=base_url)
+            tiers = thresholds.evaluate_tiers(session, proposal, now=now, base_url=base_url)
             crossed += [f"{proposal.public_id} tier {tier}" for tier in tiers]
     result = Decision(released, tuple(p.public_id for p in locked), tuple(crossed))
     audit_log.record(

@@ -5,9 +5,8 @@ are read and checked first; then the row is inserted (its UNIQUE pair refuses a 
 the stored count moves by one in an UPDATE that re-checks the window and takes the
 proposal's row lock (PostgreSQL; SQLite holds its write lock from BEGIN IMMEDIATE), the
 per-group, per-day tally moves by one, and, once the count could meet a tier, the tiers
-are evaluated against it. A newly met tier is claimed by inserting its
-ThresholdCrossing row; the UNIQUE(proposal_id, tier_index) lets only one transaction
-ever claim it, and only the claimant fires the consequence.
+are evaluated against it under the same lock (services.thresholds: a newly met tier is
+claimed and fired exactly once).
 
 A signature from an address (or email domain) that has already signed this proposal
 more often in the last hour than ``signature_bursts.BurstLimits`` allows is stored but
@@ -16,39 +15,27 @@ the tally moves and no tier can be crossed by it until the committee releases it
 (services.signature_quarantine). The per-connection rate limit still stops floods.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from deliberate.core import lifecycle
 from deliberate.core.errors import ConflictError, NotEligibleError, NotFoundError, PhaseError
-from deliberate.core.lifecycle import State
 from deliberate.core.messages import join
-from deliberate.core.rules import (
-    SignatureStatus,
-    describe_tier,
-    evaluate_signatures,
-    fewest_signatures_to_meet_a_tier,
-)
 from deliberate.database import begin_write
 from deliberate.i18n import lazy
 from deliberate.labels import lazy_label
 from deliberate.models import (
-    LocalGroup,
     Member,
     Proposal,
     ProposalState,
     Signature,
-    SignatureTally,
-    ThresholdCrossing,
 )
-from deliberate.services import audit_log, notifications, proposals
+from deliberate.services import proposals, thresholds
 from deliberate.services import signature_statements as statements
 from deliberate.services.drafting import counted_until, member_reasons
 from deliberate.services.signature_bursts import BurstLimits, hold_reason
@@ -138,124 +125,6 @@ def count_in(session: Session, proposal: Proposal, group_id: int | None, day: da
     _tally(session, proposal.id, group_id, day, n)
 
 
-def by_group(session: Session, proposal_id: int) -> dict[str, int]:
-    """Valid signatures per local group name, from the tally (never row by row)."""
-    rows = session.execute(
-        select(LocalGroup.name, func.sum(SignatureTally.count))
-        .join(LocalGroup, LocalGroup.id == SignatureTally.group_key)
-        .where(SignatureTally.proposal_id == proposal_id)
-        .group_by(LocalGroup.name)
-    )
-    return {name: int(total or 0) for name, total in rows}
-
-
-def status(session: Session, proposal: Proposal) -> SignatureStatus | None:
-    """Every tier against the stored count and the electorate frozen at opening."""
-    ruleset = proposals.frozen_ruleset(proposal)
-    if ruleset is None or proposal.electorate_size is None:
-        return None
-    members = json.loads(proposal.electorate_json or "{}")
-    groups = {name: n for name, n in by_group(session, proposal.id).items() if name in members}
-    total = max(proposal.signature_count, sum(groups.values()))
-    return evaluate_signatures(ruleset, total, groups, members, proposal.electorate_size)
-
-
-def _claim(session: Session, proposal: Proposal, index: int, now: datetime) -> bool:
-    """Insert the tier's crossing; False when another transaction already holds it.
-
-    A crossing reversed by an invalidation (services.threshold_reversal) is claimed
-    again by one conditional UPDATE, so it too is claimed by one transaction only.
-    """
-    revived = session.execute(
-        update(ThresholdCrossing)
-        .where(
-            ThresholdCrossing.proposal_id == proposal.id,
-            ThresholdCrossing.tier_index == index,
-            ThresholdCrossing.reversed_at.is_not(None),
-        )
-        .values(reversed_at=None, crossed_at=now, signature_count=proposal.signature_count)
-    )
-    if revived.rowcount == 1:
-        return True
-    try:
-        with session.begin_nested():
-            session.add(
-                ThresholdCrossing(
-                    proposal_id=proposal.id,
-                    tier_index=index,
-                    crossed_at=now,
-                    signature_count=proposal.signature_count,
-                )
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
-def _fire(session: Session, proposal: Proposal, index: int, now: datetime, base_url: str):
-    """The consequence of tier ``index``: audit, notice, and the state step it brings."""
-    ruleset = proposals.frozen_ruleset(proposal)
-    tier = ruleset.tiers[index]
-    audit_log.record(
-        session,
-        actor=None,
-        action="proposal.threshold_crossed",
-        payload={
-            "proposal": proposal.public_id,
-            "tier": index + 1,
-            "signatures": proposal.signature_count,
-        },
-        now=now,
-    )
-    step = lifecycle.after_crossing(ruleset, index)
-    if step is not None and proposals.state_of(proposal) is State.COLLECTING:
-        # The step's own notice ("your proposal qualified") tells the author.
-        proposals.transition(session, proposal, step, now=now, base_url=base_url)
-        proposals.advance(session, proposal, now=now, base_url=base_url)
-        return
-    notifications.notify(
-        session,
-        member_ids=[proposal.author_id],
-        kind="own_qualified",
-        text=_l(
-            "“%(title)s” reached tier %(n)s: %(tier)s",
-            title=proposal.title,
-            n=index + 1,
-            tier=lazy(describe_tier(tier)),
-        ),
-        now=now,
-        proposal_id=proposal.id,
-        path=proposals.path_of(proposal),
-        base_url=base_url,
-    )
-
-
-def evaluate_tiers(
-    session: Session, proposal: Proposal, *, now: datetime, base_url: str = ""
-) -> tuple[int, ...]:
-    """Claim and fire every newly met tier; returns the tiers (1-based) this call fired."""
-    if not _could_meet_a_tier(proposal, proposal.signature_count):
-        return ()  # below every tier's count: the per-group tally need not be read
-    current = status(session, proposal)
-    if current is None or not any(tier.is_met for tier in current.tiers):
-        return ()  # the common case, under the write lock: no query for the crossings
-    held = set(
-        session.scalars(
-            select(ThresholdCrossing.tier_index).where(
-                ThresholdCrossing.proposal_id == proposal.id,
-                ThresholdCrossing.reversed_at.is_(None),
-            )
-        )
-    )
-    fired = []
-    for index, tier in enumerate(current.tiers):
-        if tier.is_met and index not in held and _claim(session, proposal, index, now):
-            fired.append(index)
-    for index in fired:
-        _fire(session, proposal, index, now, base_url)
-    return tuple(index + 1 for index in fired)
-
-
 def _email_domain(email: str) -> str:
     return email.rpartition("@")[2].lower()[:254]
 
@@ -338,9 +207,9 @@ def sign(
         return SignResult(count=count, crossed=(), is_held=True)
     _tally(session, proposal.id, member.local_group_id, now.date(), +1)
     crossed: tuple[int, ...] = ()
-    if _could_meet_a_tier(proposal, count):
+    if thresholds.could_meet_a_tier(proposal, count):
         proposal = proposals.lock(session, proposal_id)  # fresh, for the state step it may take
-        crossed = evaluate_tiers(session, proposal, now=now, base_url=base_url)
+        crossed = thresholds.evaluate_tiers(session, proposal, now=now, base_url=base_url)
     session.commit()
     return SignResult(count=count, crossed=crossed)
 
@@ -384,13 +253,6 @@ def _count_while_open(session: Session, proposal: Proposal, now: datetime, delta
     if new is not None:
         set_committed_value(proposal, "signature_count", new)
     return new
-
-
-def _could_meet_a_tier(proposal: Proposal, count: int) -> bool:
-    ruleset = proposals.frozen_ruleset(proposal)
-    if ruleset is None or proposal.electorate_size is None:
-        return False
-    return count >= fewest_signatures_to_meet_a_tier(ruleset, proposal.electorate_size)
 
 
 def withdraw(session: Session, *, proposal_id: int, member_id: int, now: datetime) -> int:

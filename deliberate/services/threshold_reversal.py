@@ -1,6 +1,6 @@
 """Judging a proposal again when invalidated signatures leave a reached tier unmet (T33).
 
-A tier reached is recorded once, as a ThresholdCrossing (services.signing). When the
+A tier reached is recorded once, as a ThresholdCrossing (services.thresholds). When the
 committee later invalidates signatures the tier rested on, what happens depends on how
 far the proposal has gone:
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from deliberate.core import lifecycle
 from deliberate.core.lifecycle import State
 from deliberate.models import Proposal, ThresholdCrossing
-from deliberate.services import audit_log, proposals, signing
+from deliberate.services import audit_log, proposals, thresholds
 
 # Where a reached tier can still be undone; later, the vote it led to stands.
 REVERSIBLE = frozenset({State.COLLECTING, State.QUALIFIED, State.DELIBERATION})
@@ -63,7 +63,7 @@ def unmet_crossings(session: Session, proposal: Proposal) -> list[ThresholdCross
 
 def met_tiers(session: Session, proposal: Proposal) -> frozenset[int] | None:
     """The tiers (0-based) the valid signatures meet now; None before collection opened."""
-    current = signing.status(session, proposal)
+    current = thresholds.status(session, proposal)
     if current is None:
         return None
     return frozenset(index for index, tier in enumerate(current.tiers) if tier.is_met)

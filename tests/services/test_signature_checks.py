@@ -6,7 +6,7 @@ from sqlalchemy import func, select, update
 from deliberate.core.errors import ConflictError, ValidationError
 from deliberate.core.rules import Consequence, Threshold, Tier
 from deliberate.models import AuditEntry, Member, Proposal, Signature, SignatureTally
-from deliberate.services import signature_checks, signing
+from deliberate.services import signature_checks, signing, thresholds
 from deliberate.services.signature_checks import Condition
 from tests.proposal_builders import NOW, add_group, add_members, proposal, ruleset
 
@@ -35,7 +35,7 @@ def test_reconcile_reports_drift_in_the_count_and_the_tally_then_fixes_it(sessio
     assert session.get(Proposal, p.id).signature_count == 9  # a report changes nothing
     signature_checks.reconcile(session, fix=True, now=NOW)
     assert session.get(Proposal, p.id).signature_count == 4
-    assert signing.by_group(session, p.id) == {"Leeds": 4}
+    assert thresholds.by_group(session, p.id) == {"Leeds": 4}
     assert signature_checks.find_drift(session) == []
     (entry,) = audit(session, "signatures.reconciled")
     assert '"stored":9' in entry.payload_json

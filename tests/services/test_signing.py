@@ -20,7 +20,7 @@ from deliberate.models import (
     SignatureTally,
     ThresholdCrossing,
 )
-from deliberate.services import signing
+from deliberate.services import signing, thresholds
 from tests.proposal_builders import NOW, add_group, add_members, proposal, ruleset
 
 
@@ -43,7 +43,7 @@ def test_a_signature_moves_the_stored_count_and_the_tally_by_group_and_day(sessi
     assert result.count == 3
     session.refresh(p)
     assert p.signature_count == 3
-    assert signing.by_group(session, p.id) == {"Leeds": 3}
+    assert thresholds.by_group(session, p.id) == {"Leeds": 3}
     tally = session.execute(select(SignatureTally.day, SignatureTally.count)).all()
     assert tally == [(NOW.date(), 3)]
 
@@ -151,8 +151,8 @@ def test_a_tier_already_claimed_by_another_transaction_is_not_fired_again(sessio
     sign(session, p, first)
     session.get(Proposal, p.id)
     # Another process claims tier 1 first: our claim hits the UNIQUE pair and fires nothing.
-    assert signing._claim(session, p, 0, NOW) is True
-    assert signing._claim(session, p, 0, NOW) is False
+    assert thresholds._claim(session, p, 0, NOW) is True
+    assert thresholds._claim(session, p, 0, NOW) is False
     session.commit()
     assert sign(session, p, second).crossed == ()
     assert count(session, ThresholdCrossing) == 1
@@ -211,7 +211,7 @@ def test_share_threshold_uses_the_electorate_frozen_at_opening(session):
     add_members(session, 900, prefix="latecomer")  # joining later does not move the bar
     session.execute(update(Proposal).where(Proposal.id == p.id).values(signature_count=9))
     session.commit()
-    status = signing.status(session, session.get(Proposal, p.id))
+    status = thresholds.status(session, session.get(Proposal, p.id))
     assert status.tiers[0].required == 10 and status.tiers[0].still_needed == 1
 
 
@@ -241,8 +241,8 @@ def test_tiers_are_not_read_below_the_fewest_signatures_any_tier_needs(session, 
     p = proposal(session, ruleset(threshold=3))
     signers = add_members(session, 3)
     statuses = []
-    real_status = signing.status
-    monkeypatch.setattr(signing, "status", lambda *a: statuses.append(1) or real_status(*a))
+    real_status = thresholds.status
+    monkeypatch.setattr(thresholds, "status", lambda *a: statuses.append(1) or real_status(*a))
     assert sign(session, p, signers[0]).crossed == ()
     assert sign(session, p, signers[1]).crossed == ()
     assert statuses == []
