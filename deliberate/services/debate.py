@@ -1,5 +1,5 @@
 """The debate: threads, posting and replying, edits with history, endorsements, flags,
-the case for and against, and reply and mention notifications.
+and reply and mention notifications (the case for and against: services.debate_case).
 
 A discussion row is created by the first post, never by reading, so looking at an
 address cannot fill the database.
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -413,72 +413,3 @@ def flag(
         raise ConflictError(_l("You have already flagged this contribution.")) from None
     session.commit()
     return flag
-
-
-# The case for and against ---------------------------------------------------------------
-
-
-@dataclass
-class Case:
-    """The most endorsed visible arguments of each side, for the top of a page or a ballot."""
-
-    for_items: list[Contribution]
-    against_items: list[Contribution]
-    links: list[tuple[str, str]]  # (kind, public id) of the discussions it draws on
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.for_items or self.against_items)
-
-
-def case_for_and_against(session: Session, discussion_ids, n: int = 3) -> Case:
-    """Top n endorsed, visible contributions per stance, over one or more discussions."""
-    if isinstance(discussion_ids, int):
-        discussion_ids = [discussion_ids]
-    sides = {}
-    for stance in (Stance.FOR, Stance.AGAINST):
-        sides[stance] = list(
-            session.scalars(
-                select(Contribution)
-                .where(
-                    Contribution.discussion_id.in_(list(discussion_ids)),
-                    Contribution.stance == stance,
-                    Contribution.is_hidden.is_(False),
-                )
-                .order_by(
-                    Contribution.endorsement_count.desc(),
-                    Contribution.created_at,
-                    Contribution.id,
-                )
-                .limit(n)
-            )
-        )
-    return Case(sides[Stance.FOR], sides[Stance.AGAINST], [])
-
-
-def case_for_subjects(
-    session: Session,
-    *,
-    proposal_id: int | None = None,
-    referendum_public_id: str | None = None,
-    n: int = 3,
-) -> Case:
-    """The case for and against drawn from a proposal's and/or a referendum's discussion."""
-    conditions = []
-    if proposal_id is not None:
-        conditions.append(Discussion.proposal_id == proposal_id)
-    if referendum_public_id is not None:
-        conditions.append(Discussion.referendum_public_id == referendum_public_id)
-    links = []
-    if proposal_id is not None:
-        public_id = session.scalar(select(Proposal.public_id).where(Proposal.id == proposal_id))
-        if public_id:
-            links.append(("proposal", public_id))
-    if referendum_public_id is not None:
-        links.append(("referendum", referendum_public_id))
-    if not conditions:
-        return Case([], [], links)
-    ids = list(session.scalars(select(Discussion.id).where(or_(*conditions))))
-    case = case_for_and_against(session, ids, n=n) if ids else Case([], [], [])
-    case.links = links
-    return case

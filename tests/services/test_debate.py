@@ -30,7 +30,7 @@ from deliberate.models import (
     Role,
     Stance,
 )
-from deliberate.services import amendments, debate, moderation, notifications
+from deliberate.services import amendments, debate, debate_case, moderation, notifications
 from tests.conftest import make_member, outbox
 from tests.debate_builders import NOW, contribute, make_proposal
 
@@ -171,7 +171,7 @@ def test_case_for_and_against_picks_the_most_endorsed_visible_per_stance(app, pe
             title="t", notice=debate.debate_mail.NO_NOTICE, now=NOW,
         )  # fmt: skip
         subject = debate.proposal_subject(db.session, proposal)
-        case = debate.case_for_and_against(db.session, subject.discussion.id, n=3)
+        case = debate_case.case_for_and_against(db.session, subject.discussion.id, n=3)
         assert [c.body_markdown for c in case.for_items] == ["for-strong", "for-weak"]
         assert [c.body_markdown for c in case.against_items] == ["against-only"]
 

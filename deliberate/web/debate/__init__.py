@@ -13,7 +13,7 @@ from deliberate.core.errors import NotFoundError
 from deliberate.extensions import db, limiter
 from deliberate.i18n import translate
 from deliberate.models import Stance
-from deliberate.services import debate, debate_mail, markdown
+from deliberate.services import debate, debate_case, debate_mail, markdown
 
 bp = Blueprint("debate", __name__)
 
@@ -82,7 +82,7 @@ def sanitised(html: str | None):
 def debate_helpers():
     def case_for_against(proposal_id: int | None = None, referendum_public_id: str | None = None):
         """The case for and against for a proposal page or a ballot page."""
-        return debate.case_for_subjects(
+        return debate_case.case_for_subjects(
             db.session, proposal_id=proposal_id, referendum_public_id=referendum_public_id
         )
 

@@ -11,7 +11,7 @@ from deliberate.forms.debate import ContributionForm, FlagForm
 from deliberate.i18n import error_message
 from deliberate.models import Stance, utcnow
 from deliberate.permissions import can_take_part, public, requires
-from deliberate.services import debate
+from deliberate.services import debate, debate_case
 from deliberate.web.debate import (
     bp,
     load_contribution,
@@ -49,7 +49,7 @@ def _render_thread(subject: debate.Subject, form: ContributionForm, status: int 
     except NotFoundError:
         abort(404)
     case = (
-        debate.case_for_and_against(db.session, subject.discussion.id)
+        debate_case.case_for_and_against(db.session, subject.discussion.id)
         if subject.discussion
         else None
     )
