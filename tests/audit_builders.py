@@ -27,6 +27,13 @@ def choices_for(method: VoteMethod, slugs: list[str]) -> list[str]:
             f"approve:{','.join(sorted([b, c]))}",
             f"approve:{c}",
         ],
+        VoteMethod.DOUBLE_YES: [
+            "double:yes,yes,counter",
+            "double:yes,no,initiative",
+            "double:no,yes,counter",
+            "double:yes,yes,none",
+            "double:abstain,yes,counter",
+        ],
     }.get(
         method,
         [f"rank:{a}>{b}>{c}", f"rank:{b}>{a}", f"rank:{c}", f"rank:{a}={b}>{c}", f"rank:{b}"],
@@ -39,8 +46,9 @@ def closed_vote(app, method: VoteMethod = VoteMethod.YES_NO, *, prefix: str = "a
     make_voters(app, 3, prefix=f"{prefix}n", group_id=north)
     make_voters(app, 2, prefix=f"{prefix}s", group_id=make_group(app, f"South{prefix}"))
     make_voters(app, 2, prefix=f"{prefix}x")
-    options = () if method is VoteMethod.YES_NO else OPTIONS
-    vote = make_vote(app, method=method, options=options, closes_at=CLOSES)
+    options = OPTIONS if method.has_options else ()
+    counter = "A milder version" if method is VoteMethod.DOUBLE_YES else None
+    vote = make_vote(app, method=method, options=options, closes_at=CLOSES, counter_text=counter)
     with app.app_context():
         referendum = referendums.get(db.session, vote)
         slugs = [o.slug for o in referendum.options] or ["x", "y", "z"]

@@ -22,13 +22,22 @@ import sys
 import zipfile
 import zlib
 from contextlib import contextmanager
+from fractions import Fraction
 
 FORMAT = "deliberate-bundle/1"
 CHECKPOINT_TAG = "deliberate.checkpoint.v1"
 HEX64 = re.compile(r"[0-9a-f]{64}")
 OPTION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 YES_NO = ("yes", "no", "abstain")
+PREFERENCES = ("initiative", "counter", "none")  # the double yes's deciding question
+TEXTS = ("initiative", "counter")
 RANKED_METHODS = ("ranked", "irv", "stv", "schulze", "borda", "condorcet")
+CHOICE_KIND = {
+    "yes_no": "yes_no",
+    "plurality": "single",
+    "approval": "approval",
+    "double_yes": "double_yes",
+} | dict.fromkeys(RANKED_METHODS, "ranking")
 SIGNED = ("manifest.json", "manifest.sig")
 ZIP_EXTERNAL_ATTR = 0o100644 << 16  # regular file, rw-r--r--
 LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
@@ -301,15 +310,9 @@ def check_definition(archive: zipfile.ZipFile, report: Report) -> tuple[dict, st
 
 def choice_kind(method: str) -> str:
     """Which canonical choice shape a counting method takes."""
-    if method == "yes_no":
-        return "yes_no"
-    if method == "plurality":
-        return "single"
-    if method == "approval":
-        return "approval"
-    if method in RANKED_METHODS:
-        return "ranking"
-    raise ValueError(f"unknown counting method {method!r}")
+    if method not in CHOICE_KIND:
+        raise ValueError(f"unknown counting method {method!r}")
+    return CHOICE_KIND[method]
 
 
 def parse_choice(kind: str, text: str, options: set[str]) -> list[str]:
@@ -318,6 +321,8 @@ def parse_choice(kind: str, text: str, options: set[str]) -> list[str]:
         if text not in YES_NO:
             raise ValueError(f"{text!r} is not yes, no or abstain")
         return [text]
+    if kind == "double_yes":
+        return parse_double_yes(text)
     prefix = {"single": "option:", "approval": "approve:", "ranking": "rank:"}[kind]
     if not text.startswith(prefix):
         raise ValueError(f"{text!r} does not start with {prefix!r}")
@@ -424,15 +429,10 @@ def check_count(archive, referendum, tally, total, report) -> None:
     ranked = choice_kind(results["method"]) == "ranking"
     key = "first_preferences" if ranked else "totals"
     claimed = {option: votes for option, votes in results.get(key, {}).items() if votes}
-    if claimed == tally:
+    detail = differences(claimed, tally)
+    if not detail:
         report.ok(f"tally: recounted {key} match results.json ({results['method']})")
     else:
-        differing = sorted(set(claimed) | set(tally), key=str)
-        detail = ", ".join(
-            f"{o}: {claimed.get(o, 0)} vs {tally.get(o, 0)}"
-            for o in differing
-            if claimed.get(o, 0) != tally.get(o, 0)
-        )
         report.failed(f"tally: results.json {key} differ from the recount ({detail})")
     rows = list(read_csv(archive, "results.csv"))
     if rows[:1] == [["option", "votes"]]:
@@ -445,6 +445,13 @@ def check_count(archive, referendum, tally, total, report) -> None:
         report.warn("results.csv: not in option,votes form, so not compared with the recount")
 
 
+def differences(claimed: dict, counted: dict) -> str:
+    """Where two tallies disagree, as "key: claimed vs counted" (empty when they agree)."""
+    keys = sorted(set(claimed) | set(counted), key=str)
+    pairs = [(k, claimed.get(k, 0), counted.get(k, 0)) for k in keys]
+    return ", ".join(f"{k}: {a} vs {b}" for k, a, b in pairs if a != b)
+
+
 def ballot_options(definition: dict, kind: str) -> set[str]:
     """The option ids a ballot may name, from the definition's "options" list."""
     if kind == "yes_no":
@@ -454,6 +461,64 @@ def ballot_options(definition: dict, kind: str) -> set[str]:
         for o in definition.get("options", [])
     }
     return {option for option in ids if isinstance(option, str) and OPTION_ID.fullmatch(option)}
+
+
+# --- the double yes: initiative, counter-proposal, deciding question ---------------
+
+
+def parse_double_yes(text: str) -> list[str]:
+    """The three answers of "double:<initiative>,<counter>,<preference>", as results' keys."""
+    parts = text.removeprefix("double:").split(",") if text.startswith("double:") else []
+    if len(parts) != 3 or parts[0] not in YES_NO or parts[1] not in YES_NO:
+        raise ValueError(f"{text!r} is not double:<yes|no|abstain>,<yes|no|abstain>,<preference>")
+    if parts[2] not in PREFERENCES:
+        raise ValueError(f"{text!r} does not end in initiative, counter or none")
+    return [f"initiative:{parts[0]}", f"counter:{parts[1]}", f"prefer:{parts[2]}"]
+
+
+def check_double_yes(results: dict, tally: dict, total: int, report: Report) -> None:
+    """The official result counts what ballots.csv holds, and its winner follows the rule."""
+    official = results.get("official")
+    if not isinstance(official, dict):
+        report.failed("official result: results.json carries no official double-yes result")
+        return
+    counts = {f"{t}:{answer}": n for t in TEXTS for answer, n in official[t]["tally"].items()}
+    counts |= {f"prefer:{p}": official["deciding"][p] for p in PREFERENCES}
+    detail = differences(counts | {"ballots": official["ballots"]}, tally | {"ballots": total})
+    if detail:
+        report.failed(f"official result: differs from the recount ({detail})")
+    else:
+        report.ok("official result: its ballots and the counts of all three questions match")
+    winner, is_tied = double_yes_winner(official)
+    if (winner, is_tied) != (official["winner"], official["deciding"]["is_tied"]):
+        report.failed(
+            f"official result: names {official['winner']!r} (tied: "
+            f"{official['deciding']['is_tied']}); its figures give {winner!r} (tied: {is_tied})"
+        )
+    elif results.get("verdict") != official["verdict"]:
+        report.failed("results.json: verdict differs from the official result's")
+    else:
+        report.ok(f"official result: {winner or 'neither text'} wins by the double-yes rule")
+
+
+def double_yes_winner(official: dict) -> tuple[str | None, bool]:
+    """(winner, is_tied) from which texts passed and the deciding question (Art. 139b).
+
+    Both passed: the text preferred by more members wins. With a double majority
+    ("groups": how many local groups preferred each) the larger sum of its share of the
+    members and its share of the groups wins, which is also the text both prefer when
+    they agree. An exact tie brings in neither.
+    """
+    passed = [text for text in TEXTS if official[text]["is_passed"] is True]
+    if len(passed) < 2:
+        return (passed[0] if passed else None), False
+    deciding = official["deciding"]
+    pi, pc = deciding["initiative"], deciding["counter"]
+    lead = Fraction(pi - pc, pi + pc or 1)  # share of the initiative minus that of the counter
+    if deciding["groups"] is not None:
+        gi, gc = deciding["groups"]
+        lead += Fraction(gi - gc, gi + gc or 1)
+    return ("initiative" if lead > 0 else "counter" if lead < 0 else None), lead == 0
 
 
 def verify(args: argparse.Namespace) -> int:
@@ -479,6 +544,9 @@ def verify(args: argparse.Namespace) -> int:
             digests, counts, tally, total = scan_ballots(archive, kind, options, report)
             check_chain(archive, referendum["referendum_id"], digest, digests, counts, report)
             check_count(archive, referendum, tally, total, report)
+            if kind == "double_yes":
+                with report.guard("official result"):
+                    check_double_yes(results, tally, total, report)
     print("bundle verified" if not report.failures else f"{report.failures} check(s) FAILED")
     return 0 if not report.failures else 1
 

@@ -24,6 +24,7 @@ from deliberate.core.ballot_chain import Checkpoint
 from deliberate.core.bundle import write_bundle
 from deliberate.core.bundle.writer import BundleSummary
 from deliberate.core.errors import PhaseError, ValidationError
+from deliberate.core.tally import double_yes
 from deliberate.database import begin_write
 from deliberate.models import (
     Ballot,
@@ -53,23 +54,30 @@ BUNDLE_METHOD = {
     VoteMethod.IRV: "irv",
     VoteMethod.STV: "stv",
     VoteMethod.SCHULZE: "schulze",
+    VoteMethod.DOUBLE_YES: "double_yes",
 }
+# A double-yes result names all three questions, even an answer nobody gave.
+DOUBLE_YES_KEYS = (
+    *(f"initiative:{a}" for a in double_yes.ANSWERS),
+    *(f"counter:{a}" for a in double_yes.ANSWERS),
+    *(f"prefer:{p}" for p in double_yes.PREFERENCES),
+)
 
 
 def _closed(session: Session, public_id: str) -> Referendum:
     referendum = referendums.get(session, public_id)
     if referendum.state is not ReferendumState.CLOSED or referendum.definition_json is None:
         raise PhaseError(_l("An audit bundle is made only for a vote that has closed."))
-    if referendum.method not in BUNDLE_METHOD:
-        raise ValidationError(_l("Audit bundles for double-yes votes are not supported yet."))
     return referendum
 
 
 def _counted_options(choice: str) -> list[str]:
-    """What one canonical choice counts for: the answer, the option(s), or first preferences."""
+    """What one canonical choice counts for: the answer(s), the option(s), or first preferences."""
     prefix, sep, body = choice.partition(":")
     if not sep:
         return [choice]  # yes / no / abstain
+    if prefix == "double":
+        return list(double_yes.counter_keys(choice))  # initiative:yes, counter:no, prefer:none
     if prefix == "option":
         return [body]
     if prefix == "approve":
@@ -82,12 +90,13 @@ def _counted_options(choice: str) -> list[str]:
 def results(session: Session, referendum: Referendum) -> dict:
     """results.json: method, ballot count, totals (or first preferences) and the official result."""
     method = BUNDLE_METHOD[referendum.method]
+    is_double_yes = referendum.method is VoteMethod.DOUBLE_YES
     rows = session.execute(
         select(Ballot.choice, func.count())
         .where(Ballot.referendum_id == referendum.id)
         .group_by(Ballot.choice)
     )
-    tally: dict[str, int] = {}
+    tally: dict[str, int] = dict.fromkeys(DOUBLE_YES_KEYS, 0) if is_double_yes else {}
     ballot_count = 0
     for choice, n in rows:
         ballot_count += n

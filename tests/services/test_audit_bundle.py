@@ -41,7 +41,14 @@ def run_verifier(tmp_path: Path, bundle: bytes, name: str = "bundle.zip"):
 
 
 @pytest.mark.parametrize(
-    "method", [VoteMethod.YES_NO, VoteMethod.SINGLE, VoteMethod.APPROVAL, VoteMethod.STV]
+    "method",
+    [
+        VoteMethod.YES_NO,
+        VoteMethod.SINGLE,
+        VoteMethod.APPROVAL,
+        VoteMethod.STV,
+        VoteMethod.DOUBLE_YES,
+    ],
 )
 def test_bundle_of_a_closed_vote_verifies_and_is_reproducible(app, tmp_path, method):
     vote = closed_vote(app, method)

@@ -25,8 +25,9 @@ def signed_in(app, role: Role | None, email: str):
     return client
 
 
-def test_auditor_downloads_a_bundle_and_the_download_is_logged(app):
-    vote = closed_vote(app, VoteMethod.SINGLE)
+@pytest.mark.parametrize("method", [VoteMethod.SINGLE, VoteMethod.DOUBLE_YES])
+def test_auditor_downloads_a_bundle_and_the_download_is_logged(app, method):
+    vote = closed_vote(app, method)
     client = signed_in(app, Role.AUDITOR, "auditor@example.org")
     index = client.get("/audit/")
     assert index.status_code == 200
