@@ -102,7 +102,10 @@ class Step:
 def after_registration(ruleset: RuleSet) -> Step:
     """Where a draft goes when its author registers it."""
     if ruleset.co_sponsors:
-        return Step(S.SEEKING_COSPONSORS, f"Registered; {ruleset.co_sponsors} co-sponsors needed")
+        return Step(
+            S.SEEKING_COSPONSORS,
+            N_("Registered; %(n)s co-sponsors needed", n=ruleset.co_sponsors),
+        )
     if ruleset.admission.is_required:
         return Step(
             S.AWAITING_COMMITTEE,
@@ -111,11 +114,12 @@ def after_registration(ruleset: RuleSet) -> Step:
     return Step(S.COLLECTING, N_("Registered; no co-sponsors needed; signatures open"))
 
 
-def after_cosponsors(ruleset: RuleSet, cause: str = "Enough co-sponsors") -> Step:
+def after_cosponsors(ruleset: RuleSet) -> Step:
     """Where a proposal goes once it has its co-sponsors: the committee gate, or signatures."""
+    n = ruleset.co_sponsors
     if ruleset.admission.is_required:
-        return Step(S.AWAITING_COMMITTEE, f"{cause}; the committee must admit it")
-    return Step(S.COLLECTING, f"{cause}; signatures open")
+        return Step(S.AWAITING_COMMITTEE, N_("%(n)s co-sponsors; the committee must admit it", n=n))
+    return Step(S.COLLECTING, N_("%(n)s co-sponsors; signatures open", n=n))
 
 
 def committee_deadline(ruleset: RuleSet, since: datetime) -> datetime:
@@ -157,9 +161,11 @@ def after_crossing(ruleset: RuleSet, tier_index: int) -> Step | None:
     """
     tier = ruleset.tiers[tier_index]
     if tier.consequence.leads_to_vote:
-        return Step(S.QUALIFIED, f"Tier {tier_index + 1} reached: it goes to a members' vote")
+        return Step(
+            S.QUALIFIED, N_("Tier %(n)s reached: it goes to a members' vote", n=tier_index + 1)
+        )
     if not leads_to_vote(ruleset) and tier_index == len(ruleset.tiers) - 1:
-        return Step(S.QUALIFIED, f"Tier {tier_index + 1} reached, the highest there is")
+        return Step(S.QUALIFIED, N_("Tier %(n)s reached, the highest there is", n=tier_index + 1))
     return None
 
 
@@ -227,10 +233,14 @@ def due_step(
     if state is S.AWAITING_COMMITTEE and ruleset.admission.silence_days is not None:
         if passed(clock.committee_deadline_at):
             days = ruleset.admission.silence_days
-            return Step(S.COLLECTING, f"The committee was silent for {days} days: admitted")
+            return Step(
+                S.COLLECTING, N_("The committee was silent for %(n)s days: admitted", n=days)
+            )
     elif state is S.COLLECTING and passed(clock.collection_closes_at):
         if tiers_met and not leads_to_vote(ruleset):
-            return Step(S.QUALIFIED, f"Collection closed with {tiers_met} tier(s) reached")
+            return Step(
+                S.QUALIFIED, N_("Collection closed with %(n)s tier(s) reached", n=tiers_met)
+            )
         return Step(S.LAPSED, N_("Collection closed without reaching the threshold"))
     elif state is S.QUALIFIED and leads_to_vote(ruleset):
         return Step(S.DELIBERATION, N_("Qualified for a vote: deliberation begins"))

@@ -15,6 +15,7 @@ layer writes them the reader's way ('40.001', '3 de mayo de 2024').
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -82,3 +83,27 @@ class Joined(str):
 
     def __reduce__(self):
         return (Joined, (list(self.parts), self.separator))
+
+
+# Values a stored message may carry: what JSON keeps exactly (a date or a nested
+# Message would come back as something else, so such a message is stored as English).
+_STORABLE = (str, int, bool)
+
+
+def to_json(text: str) -> str | None:
+    """A Message with values as JSON ({"msgid", "params"}), to be stored beside its English.
+
+    None for plain text, for a Message without values (its English is its msgid, which
+    the translating layer looks up as it is), and for values JSON would not keep exactly.
+    """
+    if not isinstance(text, Message) or not text.params:
+        return None
+    if not all(type(value) in _STORABLE for value in text.params.values()):
+        return None
+    return json.dumps({"msgid": text.msgid, "params": text.params}, sort_keys=True)
+
+
+def from_json(stored: str) -> Message:
+    """The Message ``to_json`` stored."""
+    data = json.loads(stored)
+    return Message(data["msgid"], **data["params"])

@@ -9,8 +9,9 @@ import secrets
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from deliberate.core import messages
 from deliberate.models.base import Base, utcnow
 from deliberate.models.local_group import LocalGroup
 from deliberate.models.member import Member, new_public_id
@@ -101,7 +102,12 @@ class Proposal(Base):
 
 
 class ProposalTransition(Base):
-    """One step of a proposal's life: when, from what, to what, and why."""
+    """One step of a proposal's life: when, from what, to what, and why.
+
+    ``cause`` is the English sentence, as recorded. When it is a core Message with
+    values ("Tier 2 reached: ..."), ``cause_message_json`` keeps its msgid and values
+    too, set as the cause is, so the timeline shows it in each reader's language.
+    """
 
     __tablename__ = "proposal_transition"
 
@@ -115,7 +121,13 @@ class ProposalTransition(Base):
     )
     at: Mapped[datetime]
     cause: Mapped[str] = mapped_column(String(500))
+    cause_message_json: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+
+    @validates("cause")
+    def _keep_the_message(self, _key: str, cause: str) -> str:
+        self.cause_message_json = messages.to_json(cause)
+        return cause[:500]
 
 
 class Signature(Base):

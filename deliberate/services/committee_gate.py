@@ -88,7 +88,7 @@ def reject(
     proposals.transition(
         session,
         proposal,
-        Step(State.REJECTED, f"Rejected by the committee: {reason}"),
+        Step(State.REJECTED, N_("Rejected by the committee: %(reason)s", reason=reason)),
         now=now,
         actor=actor,
         base_url=base_url,

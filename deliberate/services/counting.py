@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from deliberate.core.ballot_chain import decode_choice
 from deliberate.core.errors import PhaseError, ValidationError
+from deliberate.core.messages import N_
 from deliberate.core.rules import VoteRules, evaluate_vote, rulebook_from_dict
 from deliberate.core.rules._format import percent_text
 from deliberate.core.rules.voting import describe_majority
@@ -343,7 +344,12 @@ def _finish_proposal(session, proposal: Proposal, referendum, is_passed: bool, n
             from_state=proposal.state,
             to_state=to_state,
             at=now,
-            cause=f"Referendum {referendum.public_id}: {referendum.verdict}"[:500],
+            # The verdict is stored in English (the record); the frame is translated.
+            cause=N_(
+                "Referendum %(ref)s: %(verdict)s",
+                ref=referendum.public_id,
+                verdict=referendum.verdict,
+            ),
         )
     )
     proposal.state = to_state

@@ -300,7 +300,7 @@ def cosponsor(
         transition(
             session,
             proposal,
-            lifecycle.after_cosponsors(ruleset, f"{ruleset.co_sponsors} co-sponsors"),
+            lifecycle.after_cosponsors(ruleset),
             now=now,
             base_url=base_url,
         )

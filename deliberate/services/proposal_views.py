@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, case, func, select
 from sqlalchemy.orm import Session
 
-from deliberate.core import charts
+from deliberate.core import charts, messages
 from deliberate.core.errors import ValidationError
 from deliberate.core.lifecycle import STATE_TEXT, State
 from deliberate.core.messages import N_, Message
@@ -274,11 +274,22 @@ class TimelineItem:
     cause: str
 
 
+def _cause(step: ProposalTransition) -> Message:
+    """A step's cause, translated where shown: with the values it kept, else as recorded.
+
+    A cause recorded without values is its own msgid; older causes with values stay
+    in English.
+    """
+    if step.cause_message_json:
+        return messages.from_json(step.cause_message_json)
+    return Message(step.cause)
+
+
 def timeline(session: Session, proposal: Proposal) -> list[TimelineItem]:
     """Every transition and threshold crossing, oldest first."""
     items = [
         # A stored cause is English; one that is a msgid is translated where it is shown.
-        TimelineItem(t.at, STATE_TEXT[State(t.to_state.value)], Message(t.cause))
+        TimelineItem(t.at, STATE_TEXT[State(t.to_state.value)], _cause(t))
         for t in session.execute(
             select(ProposalTransition)
             .where(ProposalTransition.proposal_id == proposal.id)

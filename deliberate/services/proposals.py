@@ -159,7 +159,7 @@ def transition(
             from_state=proposal.state,
             to_state=ProposalState(step.to.value),
             at=now,
-            cause=step.cause[:500],
+            cause=step.cause,  # ProposalTransition keeps its msgid and cuts it to size
             actor_id=actor.id if actor else None,
         )
     )

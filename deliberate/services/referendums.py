@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from deliberate.core.ballot_chain import definition_digest, electorate_hash
 from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
+from deliberate.core.messages import N_
 from deliberate.core.rules import Eligibility as EligibilityRules
 from deliberate.core.rules import VoteRules, check_eligibility, ruleset_from_dict
 from deliberate.core.rules.eligibility import CountedUntil
@@ -435,7 +436,7 @@ def open_referendum_for_proposal(
                 from_state=proposal.state,
                 to_state=ProposalState.VOTING,
                 at=now,
-                cause=f"Voting opened: referendum {referendum.public_id}",
+                cause=N_("Voting opened: referendum %(ref)s", ref=referendum.public_id),
             )
         )
         proposal.state = ProposalState.VOTING
