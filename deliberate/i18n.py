@@ -32,7 +32,7 @@ from flask_babel import (
 from flask_babel.speaklater import LazyString
 
 from deliberate.core.errors import DeliberateError
-from deliberate.core.messages import Joined, Message
+from deliberate.core.messages import Joined, Message, from_data
 
 # How a date, or a date and time, reads inside a sentence, per language:
 # '3 May 2024 at 14:00', '3 de mayo de 2024 a las 14:00'. Times are shown in UTC.
@@ -104,6 +104,17 @@ def recorded(text: str | None) -> str:
     system's own words only, never for members' text.
     """
     return gettext(str(text)) if text else ""
+
+
+def stored_text(part: dict | None, key: str) -> str:
+    """A sentence a vote's result stored in English, in the reader's language if it can be.
+
+    services.counting keeps each such sentence (``verdict``, ``turnout_text``) also as a
+    message (``verdict_message``...); results counted before that are shown as stored.
+    """
+    part = part or {}
+    data = part.get(f"{key}_message")
+    return translate(from_data(data)) if data else str(part.get(key) or "")
 
 
 # A page's timestamps ('01 December 2026, 14:00'), for the ``when`` template filter.

@@ -85,25 +85,61 @@ class Joined(str):
         return (Joined, (list(self.parts), self.separator))
 
 
-# Values a stored message may carry: what JSON keeps exactly (a date or a nested
-# Message would come back as something else, so such a message is stored as English).
-_STORABLE = (str, int, bool)
+# A stored message keeps what JSON keeps exactly: text, whole numbers, yes/no, decimals
+# (as text) and messages inside it. Anything else (a date, a fraction) would come back as
+# something else, so a message holding one is stored as its English only.
+_PLAIN = (str, int, bool)
 
 
-def to_json(text: str) -> str | None:
-    """A Message with values as JSON ({"msgid", "params"}), to be stored beside its English.
+def to_data(text: str) -> dict | None:
+    """A Message with values as plain data ({"msgid", "params"}), to store beside its English.
 
     None for plain text, for a Message without values (its English is its msgid, which
-    the translating layer looks up as it is), and for values JSON would not keep exactly.
+    the translating layer looks up as it is), and for values that cannot be kept exactly.
     """
     if not isinstance(text, Message) or not text.params:
         return None
-    if not all(type(value) in _STORABLE for value in text.params.values()):
-        return None
-    return json.dumps({"msgid": text.msgid, "params": text.params}, sort_keys=True)
+    params = {}
+    for name, value in text.params.items():
+        stored = _value_data(value)
+        if stored is None:
+            return None
+        params[name] = stored
+    return {"msgid": text.msgid, "params": params}
+
+
+def _value_data(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
+    if type(value) is Decimal:
+        return {"decimal": str(value)}
+    if type(value) is Message and not value.params:
+        return {"message": {"msgid": value.msgid, "params": {}}}
+    if type(value) is Message:
+        inner = to_data(value)
+        return None if inner is None else {"message": inner}
+    return None
+
+
+def from_data(data: dict) -> Message:
+    """The Message ``to_data`` stored."""
+    return Message(data["msgid"], **{k: _value_of(v) for k, v in data["params"].items()})
+
+
+def _value_of(stored: Any) -> Any:
+    if isinstance(stored, dict) and "decimal" in stored:
+        return Decimal(stored["decimal"])
+    if isinstance(stored, dict) and "message" in stored:
+        return from_data(stored["message"])
+    return stored
+
+
+def to_json(text: str) -> str | None:
+    """``to_data`` as canonical JSON text, for a text column."""
+    data = to_data(text)
+    return None if data is None else json.dumps(data, sort_keys=True)
 
 
 def from_json(stored: str) -> Message:
     """The Message ``to_json`` stored."""
-    data = json.loads(stored)
-    return Message(data["msgid"], **data["params"])
+    return from_data(json.loads(stored))

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from deliberate.core import messages
 from deliberate.core.ballot_chain import decode_choice
 from deliberate.core.errors import PhaseError, ValidationError
 from deliberate.core.messages import N_
@@ -25,7 +26,7 @@ from deliberate.core.rules.voting import describe_majority
 from deliberate.core.tally import Ballot as TallyBallot
 from deliberate.core.tally import Profile, double_yes, recount, yes_no
 from deliberate.database import begin_write
-from deliberate.i18n import in_language
+from deliberate.i18n import in_language, translate
 from deliberate.models import (
     Ballot,
     Eligibility,
@@ -198,10 +199,13 @@ def _count_double_yes(referendum, choices, rules, electorate, counters, voters_b
     decision = double_yes.decide(
         parts["initiative"].is_passed, parts["counter"].is_passed, totals, groups
     )
-    names = {"initiative": "The initiative", "counter": "The counter-proposal", None: "Neither"}
-    verdict = f"{names[decision.winner]} comes into force: {decision.reason}."
     if decision.winner is None:
-        verdict = f"Nothing changes: {decision.reason}."
+        verdict = N_("Nothing changes: %(reason)s.", reason=decision.reason)
+    else:
+        text = (
+            N_("The initiative") if decision.winner == "initiative" else N_("The counter-proposal")
+        )
+        verdict = N_("%(text)s comes into force: %(reason)s.", text=text, reason=decision.reason)
     return {
         "initiative": _outcome_dict(parts["initiative"], rules, voters_by_group),
         "counter": _outcome_dict(parts["counter"], rules, voters_by_group),
@@ -238,7 +242,9 @@ def _profile(referendum: Referendum, choices: dict[str, int]) -> Profile:
 
 def _names(slugs, labels: dict[str, str]) -> str:
     names = [labels[s] for s in slugs]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return N_("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def _count_options(referendum: Referendum, choices: dict[str, int], turnout_text: str) -> dict:
@@ -247,18 +253,32 @@ def _count_options(referendum: Referendum, choices: dict[str, int], turnout_text
     )
     labels = {o.slug: o.label for o in referendum.options}
     winners, tied = summary["winners"], summary.get("tied", [])
-    if tied:
-        verdict = (
-            f"Tied: {_names(tied, labels)} have equal support"
-            + (f"; elected outright: {_names(winners, labels)}" if winners else "")
-            + f". The committee settles the tie by the published rule ({turnout_text})."
+    turnout = turnout_text
+    if tied and winners:
+        verdict = N_(
+            "Tied: %(tied)s have equal support; elected outright: %(winners)s. The committee "
+            "settles the tie by the published rule (%(turnout)s).",
+            tied=_names(tied, labels),
+            winners=_names(winners, labels),
+            turnout=turnout,
+        )
+    elif tied:
+        verdict = N_(
+            "Tied: %(tied)s have equal support. The committee settles the tie by the "
+            "published rule (%(turnout)s).",
+            tied=_names(tied, labels),
+            turnout=turnout,
         )
     elif not winners:
-        verdict = f"No one was elected: no valid ballots ({turnout_text})."
+        verdict = N_("No one was elected: no valid ballots (%(turnout)s).", turnout=turnout)
     elif referendum.seats > 1:
-        verdict = f"Elected, in order of election: {_names(winners, labels)} ({turnout_text})."
+        verdict = N_(
+            "Elected, in order of election: %(names)s (%(turnout)s).",
+            names=_names(winners, labels),
+            turnout=turnout,
+        )
     else:
-        verdict = f"Chosen: {labels[winners[0]]} ({turnout_text})."
+        verdict = N_("Chosen: %(name)s (%(turnout)s).", name=labels[winners[0]], turnout=turnout)
     return {"count": summary, "labels": labels, "is_passed": None, "verdict": verdict}
 
 
@@ -272,7 +292,12 @@ def tally(session: Session, referendum: Referendum) -> dict:
         .where(Participation.referendum_id == referendum.id)
     )
     turnout = Fraction(voted, electorate) if electorate else Fraction(0)
-    turnout_text = f"{voted:,} of {electorate:,} members voted, {percent_text(turnout)} turnout"
+    turnout_text = N_(
+        "%(voted)s of %(electorate)s members voted, %(turnout)s turnout",
+        voted=voted,
+        electorate=electorate,
+        turnout=percent_text(turnout),
+    )
     base = {
         "method": referendum.method.value,
         "ballots": sum(choices.values()),
@@ -287,8 +312,26 @@ def tally(session: Session, referendum: Referendum) -> dict:
         voters = {names[g]: n for g, n in _participation_by_group(session, referendum).items()}
         counters = _group_counters(session, referendum) if rules.has_double_majority else {}
         count = _count_yes_no if referendum.method is VoteMethod.YES_NO else _count_double_yes
-        return base | count(referendum, choices, rules, electorate, counters, voters)
-    return base | _count_options(referendum, choices, turnout_text)
+        return _keep_messages(
+            base | count(referendum, choices, rules, electorate, counters, voters)
+        )
+    return _keep_messages(base | _count_options(referendum, choices, turnout_text))
+
+
+# Sentences a result stores in English (the record), kept also as messages so that pages
+# and mail can say them in each reader's language (i18n.stored_text).
+_SENTENCES = ("verdict", "turnout_text")
+
+
+def _keep_messages(part: dict) -> dict:
+    for key in _SENTENCES:
+        data = messages.to_data(part.get(key))
+        if data is not None:
+            part[f"{key}_message"] = data
+    for text in ("initiative", "counter"):  # a double yes judges each text on its own
+        if isinstance(part.get(text), dict):
+            _keep_messages(part[text])
+    return part
 
 
 # --- closing ----------------------------------------------------------------------------
@@ -326,29 +369,28 @@ def close_and_count(
     )
     proposal = session.get(Proposal, referendum.proposal_id) if referendum.proposal_id else None
     if proposal is not None:
-        _finish_proposal(session, proposal, referendum, bool(summary.get("is_passed")), now)
-    _notify(session, referendum, proposal, base_url=base_url, now=now)
+        _finish_proposal(session, proposal, referendum, summary, now)
+    _notify(session, referendum, proposal, summary["verdict"], base_url=base_url, now=now)
     session.commit()
     if proposal is not None and summary.get("is_passed") and referendum.amendment_json:
         _enact(session, referendum, now)
     return referendum
 
 
-def _finish_proposal(session, proposal: Proposal, referendum, is_passed: bool, now) -> None:
+def _finish_proposal(session, proposal: Proposal, referendum, summary: dict, now) -> None:
     if proposal.state is not ProposalState.VOTING:
         return
-    to_state = ProposalState.PASSED if is_passed else ProposalState.FAILED
+    to_state = ProposalState.PASSED if summary.get("is_passed") else ProposalState.FAILED
     session.add(
         ProposalTransition(
             proposal_id=proposal.id,
             from_state=proposal.state,
             to_state=to_state,
             at=now,
-            # The verdict is stored in English (the record); the frame is translated.
             cause=N_(
                 "Referendum %(ref)s: %(verdict)s",
                 ref=referendum.public_id,
-                verdict=referendum.verdict,
+                verdict=summary["verdict"],
             ),
         )
     )
@@ -396,7 +438,8 @@ def _recipients(session: Session, proposal: Proposal | None) -> dict[str, str | 
     return emails
 
 
-def _notify(session, referendum: Referendum, proposal, *, base_url: str, now: datetime) -> None:
+def _notify(session, referendum: Referendum, proposal, verdict, *, base_url: str, now) -> None:
+    """Mail the result to the committee, and to the author and signers of its proposal."""
     link = f"{base_url}/referendums/{referendum.public_id}/results"
     written: dict[str | None, tuple[str, str]] = {}  # each language's wording, made once
     for email, language in sorted(_recipients(session, proposal).items()):
@@ -408,7 +451,7 @@ def _notify(session, referendum: Referendum, proposal, *, base_url: str, now: da
                         "Voting has closed on: %(question)s\n\n%(verdict)s\n\n"
                         "The full result, the ballot list and the checkpoints are at %(link)s\n",
                         question=referendum.question,
-                        verdict=referendum.verdict,
+                        verdict=translate(verdict),
                         link=link,
                     ),
                 )

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from deliberate.core.errors import ValidationError
-from deliberate.core.messages import N_
+from deliberate.core.messages import N_, Message
 from deliberate.core.rules._checks import check_int
-from deliberate.core.rules._format import number_text, percent_text, share_text, share_words
+from deliberate.core.rules._format import percent_text, share_text, share_words
 from deliberate.core.rules.ruleset import RuleSet
 from deliberate.core.rules.voting import AbstentionMode, Majority, VoteRules, describe_majority
 
@@ -46,7 +46,7 @@ class VoteOutcome:
     groups: tuple[GroupResult, ...]
     is_group_majority_met: bool | None
     is_passed: bool
-    verdict: str
+    verdict: Message | str  # a Message once counted (translatable where shown)
 
 
 def counted_votes(mode: AbstentionMode, yes: int, no: int, abstain: int) -> tuple[int, int]:
@@ -151,58 +151,88 @@ def _count(
     )
 
 
-def _yes_clause(o: VoteOutcome, vote: VoteRules) -> str:
+def _yes_clause(o: VoteOutcome, vote: VoteRules) -> Message:
     """'74% voted yes', 'the vote was tied', 'every vote cast was an abstention'."""
     if o.yes_share is None:
-        return "every vote cast was an abstention" if o.abstain else "nobody voted"
+        return N_("every vote cast was an abstention") if o.abstain else N_("nobody voted")
     if o.is_tied:
-        return f"the vote was tied, {number_text(o.yes)} for and {number_text(o.yes)} against"
+        return N_("the vote was tied, %(n)s for and %(n)s against", n=o.yes)
     if o.yes_share == vote.majority.share and vote.majority.share != 1:
-        return f"exactly {share_words(vote.majority.share)} voted yes"
-    return f"{percent_text(o.yes_share, vote.majority.share)} voted yes"
+        return N_("exactly %(share)s voted yes", share=share_words(vote.majority.share))
+    return N_("%(percent)s voted yes", percent=percent_text(o.yes_share, vote.majority.share))
 
 
-def _turnout_tail(o: VoteOutcome, vote: VoteRules) -> str:
-    text = f" on a turnout of {percent_text(o.turnout, vote.turnout_quorum)}"
-    if vote.turnout_quorum is not None:
-        text += f" ({share_text(vote.turnout_quorum)} needed)"
-    return text
+def _turnout(o: VoteOutcome, vote: VoteRules) -> Message:
+    turnout = percent_text(o.turnout, vote.turnout_quorum)
+    if vote.turnout_quorum is None:
+        return N_("on a turnout of %(turnout)s", turnout=turnout)
+    return N_(
+        "on a turnout of %(turnout)s (%(quorum)s needed)",
+        turnout=turnout,
+        quorum=share_text(vote.turnout_quorum),
+    )
 
 
-def _groups_clause(o: VoteOutcome) -> str:
+def _groups_clause(o: VoteOutcome) -> Message:
     approved = sum(1 for g in o.groups if g.is_approved)
-    return f"{approved:,} of {len(o.groups):,} local groups approved"
+    return N_(
+        "%(approved)s of %(groups)s local groups approved", approved=approved, groups=len(o.groups)
+    )
 
 
-def verdict(o: VoteOutcome, vote: VoteRules) -> str:
-    """The result in one plain sentence, leading with the reason it passed or failed."""
-    if o.electorate == 0:
-        return "Failed: nobody was eligible to vote"
-    needed = f"({describe_majority(vote.majority)} was needed)"
-    yes_clause = _yes_clause(o, vote)
-    quorum_failures = []
+def _quorum_failures(o: VoteOutcome, vote: VoteRules) -> Message | None:
+    """Why the quorums were not met, in one clause, or None when they were."""
+    failures = []
     if not o.is_turnout_met:
-        quorum_failures.append(
-            f"turnout {percent_text(o.turnout, vote.turnout_quorum)} is below the "
-            f"{share_text(vote.turnout_quorum)} quorum"
+        failures.append(
+            N_(
+                "turnout %(turnout)s is below the %(quorum)s quorum",
+                turnout=percent_text(o.turnout, vote.turnout_quorum),
+                quorum=share_text(vote.turnout_quorum),
+            )
         )
     if not o.is_approval_met:
-        share = Fraction(o.yes, o.electorate)
-        quorum_failures.append(
-            f"yes votes came from {percent_text(share, vote.approval_quorum)} of the electorate, "
-            f"below the {share_text(vote.approval_quorum)} approval quorum"
+        failures.append(
+            N_(
+                "yes votes came from %(share)s of the electorate, below the %(quorum)s "
+                "approval quorum",
+                share=percent_text(Fraction(o.yes, o.electorate), vote.approval_quorum),
+                quorum=share_text(vote.approval_quorum),
+            )
         )
-    if quorum_failures:
-        reasons = " and ".join(quorum_failures)
-        if o.is_majority_met:
-            return f"Failed: {reasons}, though {yes_clause}"
-        return f"Failed: {reasons}, and {yes_clause} {needed}"
+    if len(failures) == 2:
+        return N_("%(first)s and %(second)s", first=failures[0], second=failures[1])
+    return failures[0] if failures else None
+
+
+def verdict(o: VoteOutcome, vote: VoteRules) -> Message:
+    """The result in one plain sentence, leading with the reason it passed or failed."""
+    if o.electorate == 0:
+        return N_("Failed: nobody was eligible to vote")
+    needed = N_("(%(majority)s was needed)", majority=describe_majority(vote.majority))
+    yes = _yes_clause(o, vote)
+    reasons = _quorum_failures(o, vote)
+    if reasons is not None and o.is_majority_met:
+        return N_("Failed: %(reasons)s, though %(yes)s", reasons=reasons, yes=yes)
+    if reasons is not None:
+        return N_(
+            "Failed: %(reasons)s, and %(yes)s %(needed)s", reasons=reasons, yes=yes, needed=needed
+        )
+    turnout = _turnout(o, vote)
     if not o.is_majority_met:
-        return f"Failed: {yes_clause} {needed}{_turnout_tail(o, vote)}"
+        return N_("Failed: %(yes)s %(needed)s %(turnout)s", yes=yes, needed=needed, turnout=turnout)
     if o.is_group_majority_met is False:
-        return (
-            f"Failed: {yes_clause}, but only {_groups_clause(o)} "
-            f"(a majority of local groups was needed)"
+        return N_(
+            "Failed: %(yes)s, but only %(groups)s (a majority of local groups was needed)",
+            yes=yes,
+            groups=_groups_clause(o),
         )
-    groups = f" and {_groups_clause(o)}" if o.is_group_majority_met else ""
-    return f"Passed: {yes_clause} {needed}{groups}{_turnout_tail(o, vote)}"
+    if o.is_group_majority_met:
+        return N_(
+            "Passed: %(yes)s %(needed)s and %(groups)s %(turnout)s",
+            yes=yes,
+            needed=needed,
+            groups=_groups_clause(o),
+            turnout=turnout,
+        )
+    return N_("Passed: %(yes)s %(needed)s %(turnout)s", yes=yes, needed=needed, turnout=turnout)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from deliberate.core.errors import ValidationError
-from deliberate.core.messages import N_
+from deliberate.core.messages import N_, Message
 
 PREFIX = "double:"
 ANSWERS = ("yes", "no", "abstain")
@@ -119,7 +119,7 @@ class Decision:
     is_deciding_question_used: bool
     is_tied: bool
     groups_preferring: tuple[int, int] | None
-    reason: str
+    reason: Message
 
 
 def decide(
@@ -132,8 +132,9 @@ def decide(
     if not (initiative_accepted and counter_accepted):
         if initiative_accepted or counter_accepted:
             winner = INITIATIVE if initiative_accepted else COUNTER
-            return Decision(winner, False, False, None, f"only the {_name(winner)} was accepted")
-        return Decision(None, False, False, None, "neither text was accepted")
+            reason = N_("only the %(text)s was accepted", text=_name(winner))
+            return Decision(winner, False, False, None, reason)
+        return Decision(None, False, False, None, N_("neither text was accepted"))
     pi, pc = totals.prefer_initiative, totals.prefer_counter
     if by_group is None:
         return _decide_by_members(pi, pc)
@@ -142,34 +143,32 @@ def decide(
     groups = (gi, gc)
     if (pi > pc and gi > gc) or (pc > pi and gc > gi):
         winner = INITIATIVE if pi > pc else COUNTER
-        return Decision(
-            winner, True, False, groups, f"members and local groups preferred the {_name(winner)}"
-        )
+        reason = N_("members and local groups preferred the %(text)s", text=_name(winner))
+        return Decision(winner, True, False, groups, reason)
     # People and groups disagree (or one side is tied): the larger sum of shares wins.
     share_i = _share(pi, pi + pc) + _share(gi, gi + gc)
     share_c = _share(pc, pi + pc) + _share(gc, gi + gc)
     if share_i == share_c:
-        return Decision(None, True, True, groups, "the deciding question was tied")
+        return Decision(None, True, True, groups, N_("the deciding question was tied"))
     winner = INITIATIVE if share_i > share_c else COUNTER
-    return Decision(
-        winner,
-        True,
-        False,
-        groups,
-        f"members and groups disagreed and the {_name(winner)} had the larger sum of shares",
+    reason = N_(
+        "members and groups disagreed and the %(text)s had the larger sum of shares",
+        text=_name(winner),
     )
+    return Decision(winner, True, False, groups, reason)
 
 
 def _decide_by_members(pi: int, pc: int) -> Decision:
     if pi == pc:
-        return Decision(None, True, True, None, "the deciding question was tied")
+        return Decision(None, True, True, None, N_("the deciding question was tied"))
     winner = INITIATIVE if pi > pc else COUNTER
-    return Decision(winner, True, False, None, f"more members preferred the {_name(winner)}")
+    reason = N_("more members preferred the %(text)s", text=_name(winner))
+    return Decision(winner, True, False, None, reason)
 
 
 def _share(part: int, whole: int) -> Fraction:
     return Fraction(part, whole) if whole else Fraction(0)
 
 
-def _name(which: str) -> str:
-    return "initiative" if which == INITIATIVE else "counter-proposal"
+def _name(which: str) -> Message:
+    return N_("initiative") if which == INITIATIVE else N_("counter-proposal")
