@@ -1,10 +1,13 @@
 """Voting commands: `flask recount` for auditors, and `flask referendums tick|checkpoint|verify`.
 
-``recount FILE --method M [--seats N] [--format deliberate|preflib] [--seed S]`` reads
-Deliberate's own ballot CSV (what /referendums/<id>/ballots.csv serves) or a PrefLib
-file and prints the result as JSON: ``winners`` in order of election, ``ranking`` for
-Schulze, ``rounds`` for IRV and STV. Ties are settled by the rule in core.tally.ties
-(earlier rounds, then the published candidate order, or a lot drawn from --seed).
+``recount FILE --method M [--seats N] [--candidates a,b,c] [--format deliberate|preflib]
+[--seed S]`` reads Deliberate's own ballot CSV (what /referendums/<id>/ballots.csv
+serves) or a PrefLib file and prints the result as JSON: ``winners`` in order of
+election, ``ranking`` for Schulze, ``rounds`` for IRV and STV. Ties are settled by the
+rule in core.tally.ties (earlier rounds, then the published candidate order, or a lot
+drawn from --seed). A CSV does not carry that order, so to reproduce an official count
+whose tie fell to it, give --candidates in the order the vote published them (its
+definition's "options"); without it the names' alphabetical order stands in.
 """
 
 import json
@@ -42,12 +45,30 @@ def register(app: Flask) -> None:
     help="Default: preflib for .soi/.toi/.soc/.toc files, else deliberate (CSV).",
 )
 @click.option("--seed", default=None, help="Draw the tie order by lot from this published seed.")
-def recount_command(file: Path, method: str, seats: int, file_format: str | None, seed: str | None):
+@click.option(
+    "--candidates",
+    default=None,
+    help="Comma-separated option ids in the vote's published order (CSV only): the "
+    "tie order. Default: alphabetical.",
+)
+def recount_command(
+    file: Path,
+    method: str,
+    seats: int,
+    file_format: str | None,
+    seed: str | None,
+    candidates: str | None,
+):
     """Recount a ballot file and print the result as JSON on standard output."""
     if file_format is None:
         file_format = "preflib" if file.suffix.lstrip(".").lower() in EXTENSIONS else "deliberate"
+    order = None if candidates is None else [c.strip() for c in candidates.split(",") if c.strip()]
+    if order is not None and file_format != "deliberate":
+        raise click.UsageError("--candidates applies to Deliberate's CSV; PrefLib files name them.")
+    if order is not None and len(set(order)) != len(order):
+        raise click.UsageError("--candidates names a candidate twice.")
     try:
-        profile = load_profile(file, file_format)
+        profile = load_profile(file, file_format, candidates=order)
         result = recount(profile, method, seats, seed=seed)
     except DeliberateError as error:
         raise click.ClickException(error_message(error)) from error

@@ -121,3 +121,26 @@ def test_tick_opens_and_closes_on_time(app):
     with app.app_context():
         assert referendums.get(db.session, due_to_open).state.value == "open"
         assert referendums.get(db.session, due_to_close).verdict.startswith("Failed")
+
+
+def test_a_tie_settled_by_the_published_order_recounts_the_same_given_that_order(app, tmp_path):
+    voters = make_voters(app, 2, prefix="tie")
+    vote = make_vote(app, method=VoteMethod.IRV, options=("Zoe", "Adam"))  # not alphabetical
+    for member, ranking in zip(voters, ("zoe", "adam"), strict=True):
+        cast(app, vote, member, "rank:" + ranking)
+    with app.app_context():
+        closed = counting.close_and_count(db.session, vote, T0 + timedelta(days=7))
+        stored = counting.result(closed)["count"]["winners"]
+        export = tmp_path / "ballots.csv"
+        export.write_text(ballot_export.ballots_csv(db.session, referendums.get(db.session, vote)))
+    assert stored == ["zoe"]  # one vote each: the later in the published order is excluded
+
+    with_order = run(app, str(export), "--method", "irv", "--candidates", "zoe,adam")
+    alphabetical = run(app, str(export), "--method", "irv")
+
+    assert with_order["winners"] == stored
+    assert alphabetical["winners"] == ["adam"]  # why the order must be given
+    refused = FlaskCliRunner(app).invoke(
+        args=["recount", str(export), "--method", "irv", "--candidates", "zoe"]
+    )
+    assert refused.exit_code != 0 and "'adam' is not a candidate" in refused.output
