@@ -68,3 +68,47 @@ def closed_vote(app, method: VoteMethod = VoteMethod.YES_NO, *, prefix: str = "a
 
 def fixed_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+
+
+def closed_vote_with(
+    app,
+    method: VoteMethod,
+    choices: list[str],
+    *,
+    rules=None,
+    seats: int = 1,
+    groups: tuple[int, ...] = (3, 2),
+    ungrouped: int = 2,
+    prefix: str = "own",
+) -> str:
+    """A closed vote with these choices, rules and seats; ``groups`` gives each group's size.
+
+    Choices name options as "a", "b", "c" (the slugs of OPTIONS, in order); the members
+    cast them in member-id order, and the rest of the electorate does not vote.
+    """
+    for number, size in enumerate(groups):
+        group = make_group(app, f"G{number}{prefix}")
+        make_voters(app, size, prefix=f"{prefix}g{number}", group_id=group)
+    make_voters(app, ungrouped, prefix=f"{prefix}x")
+    options = OPTIONS if method.has_options else ()
+    vote = make_vote(
+        app, method=method, options=options, closes_at=CLOSES, rules=rules, seats=seats
+    )
+    with app.app_context():
+        from deliberate.models import Eligibility
+
+        referendum = referendums.get(db.session, vote)
+        slugs = dict(zip("abc", (o.slug for o in referendum.options), strict=False))
+        members = sorted(
+            db.session.scalars(
+                db.select(Eligibility.member_id).where(Eligibility.referendum_id == referendum.id)
+            )
+        )
+    for member, choice in zip(members, choices, strict=False):
+        kind, _, body = choice.partition(":")
+        if body and kind in ("option", "approve", "rank"):
+            choice = kind + ":" + "".join(slugs.get(ch, ch) for ch in body)
+        cast(app, vote, member, choice)
+    with app.app_context():
+        counting.close_and_count(db.session, vote, CLOSES)
+    return vote

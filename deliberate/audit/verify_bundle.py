@@ -5,6 +5,11 @@ Standalone on purpose: the standard library plus, for the signature only, the
 "cryptography" package. It does not import Deliberate, so an auditor can read it in one
 sitting and run it anywhere. The format it checks is docs/bundle-format.md.
 
+Beyond the signature and the checkpoint chain it recounts ballots.csv and checks the
+official result the platform declared against that recount: the tallies, a yes/no vote's
+pass or fail under its frozen vote rules, the most-voted winners of plurality and
+approval, and the double yes's winner. It does not rerun IRV, STV or Schulze; it says so.
+
 Every check prints one line starting with "ok" or "FAILED"; notes start with "WARNING".
 Exit status: 0 if every check held, 1 if any failed, 2 on a usage error.
 """
@@ -342,10 +347,15 @@ def parse_choice(kind: str, text: str, options: set[str]) -> list[str]:
 
 
 def scan_ballots(archive: zipfile.ZipFile, kind: str, options: set[str], report: Report):
-    """One streaming pass over ballots.csv: per-checkpoint digests and counts, and the tally."""
+    """One streaming pass over ballots.csv: per-checkpoint digests and counts, and the tally.
+
+    For rankings it also counts "sole" first preferences, ballots whose first level names
+    exactly one option: what round 1 of an IRV or STV count holds.
+    """
     hashers: dict[int, hashlib._Hash] = {}
     counts: dict[int, int] = {}
     tally: dict[str, int] = {}
+    sole: dict[str, int] = {}
     problems = []
     previous = ""
     rows = read_csv(archive, "ballots.csv")
@@ -358,8 +368,11 @@ def scan_ballots(archive: zipfile.ZipFile, kind: str, options: set[str], report:
             if not HEX64.fullmatch(tracker) or tracker <= previous:
                 raise ValueError("tracker malformed, repeated or out of order")
             seq = int(seq_text)
-            for option in parse_choice(kind, choice, options):
+            counted = parse_choice(kind, choice, options)
+            for option in counted:
                 tally[option] = tally.get(option, 0) + 1
+            if kind == "ranking" and len(counted) == 1:
+                sole[counted[0]] = sole.get(counted[0], 0) + 1
         except ValueError as error:
             problems.append(f"line {number}: {error}")
             continue
@@ -372,7 +385,7 @@ def scan_ballots(archive: zipfile.ZipFile, kind: str, options: set[str], report:
     else:
         report.ok(f"ballots.csv: {total} ballots, sorted by tracker, every choice valid")
     digests = {seq: hasher.hexdigest() for seq, hasher in hashers.items()}
-    return digests, counts, tally, total
+    return digests, counts, tally, sole, total
 
 
 def check_chain(archive, referendum_id, definition_digest, digests, counts, report) -> None:
@@ -456,11 +469,288 @@ def ballot_options(definition: dict, kind: str) -> set[str]:
     """The option ids a ballot may name, from the definition's "options" list."""
     if kind == "yes_no":
         return set(YES_NO)
-    ids = {
+    return set(published_order(definition))
+
+
+def published_order(definition: dict) -> list[str]:
+    """The option ids in the order the vote published them: a ranked count's tie order."""
+    ids = [
         (o.get("id", o.get("slug")) if isinstance(o, dict) else o)
         for o in definition.get("options", [])
+    ]
+    return [option for option in ids if isinstance(option, str) and OPTION_ID.fullmatch(option)]
+
+
+# --- the official result: what the platform declared --------------------------------
+
+
+def check_official(results: dict, definition: dict, recounted: dict, report: Report) -> None:
+    """results.json's "official" (the stored result) follows from the recount and the rules.
+
+    ``recounted`` holds what this verifier counted itself: "tally" (as check_count),
+    "sole" (ranked first preferences naming one option), "ballots" and "electorate".
+    """
+    official = results.get("official")
+    kind = choice_kind(results["method"])
+    if not isinstance(official, dict):
+        if kind == "double_yes":
+            report.failed("official result: results.json carries no official double-yes result")
+        elif results.get("verdict") is not None:
+            report.failed("official result: results.json has a verdict but no official result")
+        else:
+            report.warn("official result: results.json carries none, so no outcome is checked")
+        return
+    with report.guard("official result"):
+        if kind == "yes_no":
+            check_yes_no(official, vote_rules(definition), recounted, report)
+        elif kind in ("single", "approval"):
+            check_options(official, kind, definition.get("seats", 1), recounted, report)
+        elif kind == "ranking":
+            check_ranked(official, results["method"], definition, recounted, report)
+        else:
+            check_double_yes(official, vote_rules(definition), recounted, report)
+    if results.get("verdict") != official.get("verdict"):
+        report.failed("results.json: verdict differs from the official result's")
+    else:
+        report.ok("results.json: verdict is the official result's")
+
+
+# --- yes/no: the tally, and whether it passed under the vote rules ---------------------
+
+ABSTENTION_MODES = ("excluded", "against", "ignored")
+FRACTION = re.compile(r"(\d+)/(\d+)")
+# What core.rules.VoteRules() decides by when the definition's "vote_rules" is null.
+DEFAULT_RULES = {
+    "majority": {"share": "1/2", "is_strict": True},
+    "turnout_quorum": None,
+    "approval_quorum": None,
+    "abstentions": "excluded",
+    "has_double_majority": False,
+}
+
+
+def fraction(text: str | None) -> Fraction | None:
+    """An exact "n/d" share as the definition stores it (None stays None; floats are refused)."""
+    if text is None:
+        return None
+    match = FRACTION.fullmatch(text) if isinstance(text, str) else None
+    if match is None or int(match.group(2)) == 0:
+        raise ValueError(f"{text!r} is not a fraction n/d")
+    return Fraction(int(match.group(1)), int(match.group(2)))
+
+
+def vote_rules(definition: dict) -> dict:
+    """The majority, quorums, abstention rule and double majority frozen in the definition."""
+    rules = definition.get("vote_rules") or DEFAULT_RULES
+    if rules["abstentions"] not in ABSTENTION_MODES:
+        raise ValueError(f"unknown abstention rule {rules['abstentions']!r}")
+    for flag in (rules["majority"]["is_strict"], rules["has_double_majority"]):
+        if not isinstance(flag, bool):
+            raise ValueError(f"{flag!r} is not true or false")
+    return {
+        "share": fraction(rules["majority"]["share"]),
+        "is_strict": rules["majority"]["is_strict"],
+        "turnout_quorum": fraction(rules["turnout_quorum"]),
+        "approval_quorum": fraction(rules["approval_quorum"]),
+        "abstentions": rules["abstentions"],
+        "has_double_majority": rules["has_double_majority"],
     }
-    return {option for option in ids if isinstance(option, str) and OPTION_ID.fullmatch(option)}
+
+
+def majority_met(rules: dict, yes: int, cast: int) -> bool:
+    """More than (strict) or at least the majority's share of the votes cast; 0 cast: no."""
+    if cast == 0:
+        return False
+    share = Fraction(yes, cast)
+    return share > rules["share"] if rules["is_strict"] else share >= rules["share"]
+
+
+def cast_votes(rules: dict, yes: int, no: int, abstain: int) -> tuple[int, int]:
+    """(votes counted for turnout, votes in the majority's denominator) by the abstention rule."""
+    if rules["abstentions"] == "excluded":
+        return yes + no + abstain, yes + no
+    if rules["abstentions"] == "against":
+        return yes + no + abstain, yes + no + abstain
+    return yes + no, yes + no  # ignored: neither turnout nor the majority sees them
+
+
+def yes_no_tests(rules: dict, electorate: int, yes: int, no: int, abstain: int) -> list:
+    """The quorums and the majority of a yes/no vote, each as (name, is_met, reason).
+
+    As core.rules.evaluate_vote: quorums are inclusive shares of the whole electorate
+    (30% turnout meets a 30% quorum); turnout counts abstentions unless they are ignored;
+    the approval quorum counts yes votes only. Names are those of the official "checks".
+    """
+    turnout_votes, cast = cast_votes(rules, yes, no, abstain)
+    tests = []
+    for name, what, quorum, counted in (
+        ("Turnout quorum", "turnout", rules["turnout_quorum"], turnout_votes),
+        ("Approval quorum", "yes votes", rules["approval_quorum"], yes),
+    ):
+        share = Fraction(counted, electorate) if electorate else Fraction(0)
+        needed = "no quorum" if quorum is None else f"{quorum} needed"
+        reason = f"{what} {counted}/{electorate} of the electorate, {needed}"
+        tests.append((name, quorum is None or share >= quorum, reason))
+    rule = ("more than " if rules["is_strict"] else "at least ") + str(rules["share"])
+    reason = f"{yes} yes of {cast} votes cast, {rule} needed"
+    tests.append(("Majority", majority_met(rules, yes, cast), reason))
+    return tests
+
+
+def check_yes_no(official: dict, rules: dict, recounted: dict, report: Report) -> None:
+    """The official tally is the recount, and its is_passed is what the vote rules give."""
+    tally, electorate = recounted["tally"], recounted["electorate"]
+    claimed = {a: official["tally"][a] for a in YES_NO} | {"ballots": official["ballots"]}
+    claimed["electorate"] = official["electorate"]
+    counted = tally | {"ballots": recounted["ballots"], "electorate": electorate}
+    detail = differences(claimed, counted)
+    if detail:
+        report.failed(f"official result: differs from the recount ({detail})")
+    else:
+        report.ok("official result: its yes, no, abstain, ballots and electorate match")
+    # Judged on the recount: where the official tally differs, the ballots decide.
+    votes = tuple(tally.get(answer, 0) for answer in YES_NO)
+    check_passed(official, rules, electorate, votes, report)
+
+
+def check_passed(official, rules, electorate, votes, report, what="official result") -> None:
+    """Each official check's is_met, and is_passed, are what the vote rules give for votes.
+
+    ``official`` is a yes/no result (or one text of a double yes, named by ``what``).
+    """
+    tests = yes_no_tests(rules, electorate, *votes)
+    if rules["has_double_majority"]:
+        tests.append(group_majority(official, rules, report, what))
+    stated = {check["name"]: check["is_met"] for check in official["checks"]}
+    for name, is_met, reason in tests:
+        if stated.get(name, is_met) is not is_met:
+            report.failed(
+                f"{what}: {name} is_met is {stated[name]}, the vote rules give {is_met} ({reason})"
+            )
+    is_passed = electorate > 0 and all(is_met for _, is_met, _ in tests)
+    failing = [reason for _, is_met, reason in tests if not is_met]
+    why = "; ".join(failing or [reason for _, _, reason in tests])
+    if electorate == 0:
+        why = "nobody was eligible to vote"
+    if official["is_passed"] is not is_passed:
+        report.failed(
+            f"{what}: is_passed is {official['is_passed']}, "
+            f"but the vote rules give {is_passed} ({why})"
+        )
+    else:
+        report.ok(f"{what}: {'passed' if is_passed else 'failed'} by the vote rules ({why})")
+
+
+def group_majority(official: dict, rules: dict, report: Report, what: str) -> tuple:
+    """The double majority's test as (name, is_met, reason), the groups judged again.
+
+    Ballots carry no group, so the groups' figures are taken from the official result;
+    each group's approval is recomputed from them. A group with too few voters is
+    published without figures: then the official is_met is taken as stated, with a warning.
+    """
+    name, groups = "Majority of local groups", official["groups"]
+    hidden = [group["group"] for group in groups if group["is_suppressed"]]
+    if hidden:
+        report.warn(
+            f"{what}: {len(hidden)} of {len(groups)} local groups' figures are suppressed "
+            "(too few voters to publish), so the majority of local groups is not "
+            "recomputed; the official result's is taken as stated"
+        )
+        is_met = {check["name"]: check["is_met"] for check in official["checks"]}[name]
+        return name, is_met, "the majority of local groups, as the official result states"
+    approving = 0
+    for group in groups:
+        cast = cast_votes(rules, group["yes"], group["no"], group["abstain"])[1]
+        is_approved = majority_met(rules, group["yes"], cast)
+        if group["is_approved"] is not is_approved:
+            report.failed(
+                f"{what}: local group {group['group']!r} is_approved is "
+                f"{group['is_approved']}, its votes give {is_approved}"
+            )
+        approving += is_approved
+    reason = f"{approving} of {len(groups)} local groups approved, more than half needed"
+    return name, 2 * approving > len(groups), reason
+
+
+# --- plurality and approval: totals and the most-voted options -------------------------
+
+
+def top_seats(tally: dict[str, int], seats: int) -> tuple[set[str], set[str]]:
+    """(sure winners, options tied for the last seats) as core.tally.ties.top_n.
+
+    Options with no votes are never elected, and a tie is never broken: the options level
+    with the last seat's votes are all "tied" and only those above them win.
+    """
+    voted = {option: n for option, n in tally.items() if n > 0}
+    ranked = sorted(voted.values(), reverse=True)
+    if seats >= len(ranked):
+        return set(voted), set()
+    cutoff = ranked[seats - 1]
+    if ranked[seats] != cutoff:
+        return {option for option, n in voted.items() if n >= cutoff}, set()
+    winners = {option for option, n in voted.items() if n > cutoff}
+    return winners, {option for option, n in voted.items() if n == cutoff}
+
+
+def check_options(official: dict, kind: str, seats: int, recounted: dict, report: Report) -> None:
+    """The official totals are the recount, and its winners are the most-voted options."""
+    count, total, tally = official["count"], recounted["ballots"], recounted["tally"]
+    word = "votes for" if kind == "single" else "approvals of"
+    claimed = {f"{word} {option}": n for option, n in count["tallies"].items()}
+    claimed |= {"ballots": official["ballots"], "ballots in the count": count["ballots"]}
+    counted = {f"{word} {option}": n for option, n in tally.items()}
+    detail = differences(claimed, counted | {"ballots": total, "ballots in the count": total})
+    if detail:
+        report.failed(f"official result: differs from the recount ({detail})")
+    else:
+        report.ok("official result: its ballots and per-option totals match the recount")
+    if count["seats"] != seats:
+        report.failed(
+            f"official result: counted for {count['seats']} seats, the definition has {seats}"
+        )
+    winners, tied = top_seats(tally, seats)
+    stated = (set(count["winners"]), set(count.get("tied", [])))
+    if stated != (winners, tied):
+        report.failed(
+            f"official result: names winners {sorted(stated[0])} (tied: {sorted(stated[1])}); "
+            f"the recount gives {sorted(winners)} (tied: {sorted(tied)})"
+        )
+    else:
+        report.ok(
+            f"official result: winners {sorted(winners)} (tied: {sorted(tied)}) "
+            f"are the most-voted options for {seats} seat(s)"
+        )
+
+
+# --- ranked methods: only the ballots and the first round are checked -----------------
+
+
+def check_ranked(official: dict, method: str, definition: dict, recounted: dict, report) -> None:
+    """The official count used these ballots and, where it shows one, this first round."""
+    count, total, sole = official.get("count") or {}, recounted["ballots"], recounted["sole"]
+    claimed, counted = {"ballots": official["ballots"]}, {"ballots": total}
+    if "ballots" in count:
+        claimed["ballots in the count"], counted["ballots in the count"] = count["ballots"], total
+    if "valid" in count:  # STV: ballots with one first preference
+        claimed["valid ballots"], counted["valid ballots"] = count["valid"], sum(sole.values())
+    rounds = count.get("rounds")
+    if rounds is not None:  # IRV and STV: round 1 holds the sole first preferences
+        first = rounds[0]["tallies"] if rounds else {}
+        claimed |= {f"round 1 votes for {option}": n for option, n in first.items()}
+        counted |= {f"round 1 votes for {option}": n for option, n in sole.items()}
+    detail = differences(claimed, counted)
+    if detail:
+        report.failed(f"official result: differs from the recount ({detail})")
+    else:
+        shown = "its ballots and round 1 match" if rounds is not None else "its ballots match"
+        report.ok(f"official result: {shown} the recount ({method})")
+    public_id, seats = definition.get("referendum", "<id>"), definition.get("seats", 1)
+    report.warn(
+        f"official result: the winners of a ranked count ({method}) are not recounted by "
+        f"this verifier; download the public ballot list /referendums/{public_id}/ballots.csv "
+        f"and run: flask --app app recount ballots.csv --method {method} --seats {seats} "
+        f"--candidates {','.join(published_order(definition))}"
+    )
 
 
 # --- the double yes: initiative, counter-proposal, deciding question ---------------
@@ -476,12 +766,9 @@ def parse_double_yes(text: str) -> list[str]:
     return [f"initiative:{parts[0]}", f"counter:{parts[1]}", f"prefer:{parts[2]}"]
 
 
-def check_double_yes(results: dict, tally: dict, total: int, report: Report) -> None:
-    """The official result counts what ballots.csv holds, and its winner follows the rule."""
-    official = results.get("official")
-    if not isinstance(official, dict):
-        report.failed("official result: results.json carries no official double-yes result")
-        return
+def check_double_yes(official: dict, rules: dict, recounted: dict, report: Report) -> None:
+    """The counts are the recount; each text's is_passed and the winner follow the rules."""
+    tally, total = recounted["tally"], recounted["ballots"]
     counts = {f"{t}:{answer}": n for t in TEXTS for answer, n in official[t]["tally"].items()}
     counts |= {f"prefer:{p}": official["deciding"][p] for p in PREFERENCES}
     detail = differences(counts | {"ballots": official["ballots"]}, tally | {"ballots": total})
@@ -489,14 +776,16 @@ def check_double_yes(results: dict, tally: dict, total: int, report: Report) -> 
         report.failed(f"official result: differs from the recount ({detail})")
     else:
         report.ok("official result: its ballots and the counts of all three questions match")
+    for text in TEXTS:
+        votes = tuple(tally.get(f"{text}:{answer}", 0) for answer in YES_NO)
+        what = f"official result, {text}"
+        check_passed(official[text], rules, recounted["electorate"], votes, report, what)
     winner, is_tied = double_yes_winner(official)
     if (winner, is_tied) != (official["winner"], official["deciding"]["is_tied"]):
         report.failed(
             f"official result: names {official['winner']!r} (tied: "
             f"{official['deciding']['is_tied']}); its figures give {winner!r} (tied: {is_tied})"
         )
-    elif results.get("verdict") != official["verdict"]:
-        report.failed("results.json: verdict differs from the official result's")
     else:
         report.ok(f"official result: {winner or 'neither text'} wins by the double-yes rule")
 
@@ -541,12 +830,12 @@ def verify(args: argparse.Namespace) -> int:
             results = json.loads(archive.read("results.json"))
             kind = choice_kind(results["method"])
             options = ballot_options(referendum["definition"], kind)
-            digests, counts, tally, total = scan_ballots(archive, kind, options, report)
+            digests, counts, tally, sole, total = scan_ballots(archive, kind, options, report)
             check_chain(archive, referendum["referendum_id"], digest, digests, counts, report)
             check_count(archive, referendum, tally, total, report)
-            if kind == "double_yes":
-                with report.guard("official result"):
-                    check_double_yes(results, tally, total, report)
+            electorate = json.loads(archive.read("electorate.json"))["electorate_size"]
+            recounted = {"tally": tally, "sole": sole, "ballots": total, "electorate": electorate}
+            check_official(results, referendum["definition"], recounted, report)
     print("bundle verified" if not report.failures else f"{report.failures} check(s) FAILED")
     return 0 if not report.failures else 1
 
