@@ -216,13 +216,6 @@ class Invalidation:
 DEFAULT_BATCH = 5000
 
 
-def _no_longer_met(session: Session, proposal: Proposal) -> list[str]:
-    return [
-        f"{proposal.public_id} tier {crossing.tier_index + 1}"
-        for crossing in threshold_reversal.unmet_crossings(session, proposal)
-    ]
-
-
 def move_counts(session: Session, locked: list[Proposal], rows, sign: int) -> None:
     """Add (sign +1) or take away (-1) signatures from the stored counts and tallies.
 
@@ -253,8 +246,7 @@ def invalidate(
     now, nothing is done and the committee is asked to look again. ``remaining`` in the
     result is how many still match: the next batch expects that many. A tier the
     remaining signatures no longer meet is undone before the vote, and the proposal
-    judged again (services.threshold_reversal), after the signatures are struck out so
-    that their signers are not told of it as signers.
+    judged again (services.threshold_reversal).
     """
     begin_write(session)
     reason = clean_line(reason or "")
@@ -282,7 +274,8 @@ def invalidate(
     move_counts(session, locked, [row[1:] for row in batch], -1)
     touched = {row.proposal_id for row in batch}
     locked = [proposal for proposal in locked if proposal.id in touched]
-    lost = [tier for proposal in locked for tier in _no_longer_met(session, proposal)]
+    unmet = [found for p in locked if (found := threshold_reversal.find_unmet(session, p))]
+    lost = [tier for found in unmet for tier in found.describe()]
     entry = audit_log.record(
         session,
         actor=actor,
@@ -304,19 +297,13 @@ def invalidate(
             .where(Signature.id.in_(signature_ids[start : start + 500]))
             .values(invalidated_at=now, invalidation_reason=reason, invalidation_seq=entry.seq)
         )
-    reversals = []
-    if lost:  # a reached tier is no longer met: judge its proposal again
-        reversals = [
-            threshold_reversal.reverse_unmet(session, proposal, now=now, base_url=base_url)
-            for proposal in locked
-        ]
+    # After the rows are struck out, so that their signers are not told of it as signers.
+    reversals = tuple(
+        threshold_reversal.reverse(session, found, now=now, base_url=base_url) for found in unmet
+    )
     session.commit()
     return Invalidation(
-        len(batch),
-        tuple(p.public_id for p in locked),
-        tuple(lost),
-        count - len(batch),
-        tuple(r for r in reversals if r.reversed or r.unmet),
+        len(batch), tuple(p.public_id for p in locked), tuple(lost), count - len(batch), reversals
     )
 
 

@@ -45,11 +45,25 @@ class Reversal:
     step: State | None = None
 
 
-def unmet_crossings(session: Session, proposal: Proposal) -> list[ThresholdCrossing]:
-    """The crossings still held whose tier the valid signatures no longer meet."""
-    met = met_tiers(session, proposal)
-    if met is None:
-        return []
+@dataclass(frozen=True)
+class Unmet:
+    """A proposal with reached tiers its valid signatures no longer meet."""
+
+    proposal: Proposal
+    met: frozenset[int]  # the tiers (0-based) still met
+    crossings: tuple[ThresholdCrossing, ...]  # held crossings of tiers no longer met
+
+    def describe(self) -> list[str]:
+        """'P-123 tier 2', one per tier no longer met (for the audit log and the page)."""
+        return [f"{self.proposal.public_id} tier {c.tier_index + 1}" for c in self.crossings]
+
+
+def find_unmet(session: Session, proposal: Proposal) -> Unmet | None:
+    """The proposal's held crossings that the valid signatures no longer meet, if any."""
+    current = thresholds.status(session, proposal)
+    if current is None:
+        return None
+    met = frozenset(index for index, tier in enumerate(current.tiers) if tier.is_met)
     held = session.scalars(
         select(ThresholdCrossing)
         .where(
@@ -58,45 +72,26 @@ def unmet_crossings(session: Session, proposal: Proposal) -> list[ThresholdCross
         )
         .order_by(ThresholdCrossing.tier_index)
     )
-    return [crossing for crossing in held if crossing.tier_index not in met]
+    lost = tuple(crossing for crossing in held if crossing.tier_index not in met)
+    return Unmet(proposal, met, lost) if lost else None
 
 
-def met_tiers(session: Session, proposal: Proposal) -> frozenset[int] | None:
-    """The tiers (0-based) the valid signatures meet now; None before collection opened."""
-    current = thresholds.status(session, proposal)
-    if current is None:
-        return None
-    return frozenset(index for index, tier in enumerate(current.tiers) if tier.is_met)
+def reverse(session: Session, unmet: Unmet, *, now: datetime, base_url: str = "") -> Reversal:
+    """Undo the crossings ``find_unmet`` found before the vote; audited, no commit.
 
-
-def reverse_unmet(
-    session: Session, proposal: Proposal, *, now: datetime, base_url: str = ""
-) -> Reversal:
-    """Undo the crossings the valid signatures no longer support; audited, no commit.
-
-    ``proposal`` is locked by the caller and its counts already moved.
+    The proposal is locked by the caller and its counts already moved.
     """
-    lost = unmet_crossings(session, proposal)
-    if not lost:
-        return Reversal(proposal.public_id)
+    proposal, tiers = unmet.proposal, tuple(c.tier_index + 1 for c in unmet.crossings)
     state = proposals.state_of(proposal)
     if state not in REVERSIBLE:
-        return Reversal(proposal.public_id, unmet=tuple(c.tier_index + 1 for c in lost))
-    for crossing in lost:
+        return Reversal(proposal.public_id, unmet=tiers)
+    for crossing in unmet.crossings:
         crossing.reversed_at = now
     window_open = lifecycle.is_window_open(
         now, proposal.signatures_open_at, proposal.collection_closes_at
     )
     step = lifecycle.after_reversal(
-        state,
-        proposals.frozen_ruleset(proposal),
-        met=met_tiers(session, proposal) or frozenset(),
-        window_open=window_open,
-    )
-    result = Reversal(
-        proposal.public_id,
-        reversed=tuple(c.tier_index + 1 for c in lost),
-        step=step.to if step else None,
+        state, proposals.frozen_ruleset(proposal), met=unmet.met, window_open=window_open
     )
     audit_log.record(
         session,
@@ -104,7 +99,7 @@ def reverse_unmet(
         action="proposal.threshold_reversed",
         payload={
             "proposal": proposal.public_id,
-            "tiers": list(result.reversed),
+            "tiers": list(tiers),
             "signatures": proposal.signature_count,
             "to": step.to.value if step else None,
         },
@@ -112,4 +107,4 @@ def reverse_unmet(
     )
     if step is not None:
         proposals.transition(session, proposal, step, now=now, base_url=base_url)
-    return result
+    return Reversal(proposal.public_id, reversed=tiers, step=step.to if step else None)
