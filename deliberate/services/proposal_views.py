@@ -288,7 +288,6 @@ def _cause(step: ProposalTransition) -> Message:
 def timeline(session: Session, proposal: Proposal) -> list[TimelineItem]:
     """Every transition and threshold crossing, oldest first."""
     items = [
-        # A stored cause is English; one that is a msgid is translated where it is shown.
         TimelineItem(t.at, STATE_TEXT[State(t.to_state.value)], _cause(t))
         for t in session.execute(
             select(ProposalTransition)
