@@ -75,8 +75,10 @@ class Proposal(Base):
     ruleset_json: Mapped[str | None] = mapped_column(Text)
     ruleset_hash: Mapped[str | None] = mapped_column(String(64))
     # A rule-change proposal's structured amendment: the full rulebook it would enact
-    # (storage form, canonical JSON), set by its author while the text is editable.
+    # (storage form, canonical JSON), set by its author while the text is editable, and
+    # the one kind it changes: only that kind is enacted (services.rulebook).
     amendment_json: Mapped[str | None] = mapped_column(Text)
+    amendment_kind: Mapped[str | None] = mapped_column(String(64))
     # Stored count of valid signatures, kept in the signing transaction; `reconcile` checks it.
     signature_count: Mapped[int] = mapped_column(default=0)
     # The electorate when signatures opened: a share threshold is measured against it,

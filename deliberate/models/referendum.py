@@ -5,7 +5,8 @@ into ``definition_json`` and hashed into ``definition_digest`` (checkpoint 0 of 
 ballot chain); only an audited extension of ``closes_at`` is allowed after that. The
 electorate is frozen at the same moment (``ballot.Eligibility`` rows) and its size and
 hash published. Where a rule-change referendum's amendment lives: ``amendment_json``
-here (a rulebook in storage form), because the proposal table belongs to another module.
+here (a rulebook in storage form) with ``amendment_kind``, the one kind it changes,
+because the proposal table belongs to another module.
 """
 
 import enum
@@ -84,6 +85,7 @@ class Referendum(Base):
     eligibility_json: Mapped[str] = mapped_column(Text)
     vote_rules_json: Mapped[str | None] = mapped_column(Text)
     amendment_json: Mapped[str | None] = mapped_column(Text)
+    amendment_kind: Mapped[str | None] = mapped_column(String(64))
     # Frozen at opening.
     definition_json: Mapped[str | None] = mapped_column(Text)
     definition_digest: Mapped[str | None] = mapped_column(String(64))

@@ -3,8 +3,11 @@
 Only proposals of the kind ``rule-change`` (AMENDING_KIND) carry one. The author sets it
 while the text is still editable (lifecycle.EDITABLE, the same rule as drafting.edit), so
 the amendment members sign and vote on is fixed once signatures open. It is stored as the
-FULL proposed rulebook (the rules in force with one kind replaced), in canonical JSON;
-when the members' referendum passes, services.counting enacts it as a new version.
+FULL proposed rulebook (the rules in force with one kind replaced), in canonical JSON,
+with the kind it replaces (``amendment_kind``). What it changes is always that kind
+against the rules in force now, and when the members' referendum passes,
+services.counting enacts only that kind: a rulebook version the committee saved in the
+meantime is not undone for the other kinds.
 """
 
 import json
@@ -46,10 +49,20 @@ def is_editable(proposal: Proposal) -> bool:
 
 
 def proposed_rulebook(proposal: Proposal) -> Rulebook | None:
-    """The rulebook the proposal would enact, if it carries one."""
+    """The rulebook stored as the amendment (the rules of its day, one kind replaced)."""
     if not proposal.amendment_json:
         return None
     return rulebook_from_dict(json.loads(proposal.amendment_json))
+
+
+def applied_to(current: Rulebook, amendment: Rulebook, kind: str | None) -> Rulebook:
+    """What enacting ``amendment`` makes of the ``current`` rulebook: its kind replaced.
+
+    An amendment recorded without its kind (before it was kept) stands whole.
+    """
+    if kind is None:
+        return amendment
+    return rulebook.with_kind(current, kind, amendment.rulesets[kind])
 
 
 def set_amendment(
@@ -82,6 +95,7 @@ def set_amendment(
     if text == proposal.amendment_json:
         raise ValidationError(_l("Nothing has changed, so the amendment was not saved again."))
     proposal.amendment_json = text
+    proposal.amendment_kind = kind
     session.commit()
     return proposal
 
@@ -104,10 +118,11 @@ class AmendmentChanges:
 
 def amendment_changes(session: Session, proposal: Proposal) -> AmendmentChanges | None:
     """The amendment's diff against the rules in force, and which changed rules are entrenched."""
-    proposed = proposed_rulebook(proposal)
-    if proposed is None:
+    stored = proposed_rulebook(proposal)
+    if stored is None:
         return None
     current = rulebook.current_rulebook(session)
+    proposed = applied_to(current, stored, proposal.amendment_kind)
     return AmendmentChanges(
         changes=diff_rulebooks(current, proposed),
         entrenched=frozenset(rulebook_entrenched_changes(current, proposed)),

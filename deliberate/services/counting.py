@@ -406,6 +406,7 @@ def _enact(session: Session, referendum: Referendum, now: datetime) -> None:
         rulebook.enact_amendment(
             session,
             rulebook=rulebook_from_dict(json.loads(referendum.amendment_json)),
+            kind=referendum.amendment_kind,
             referendum_ref=f"referendum:{referendum.public_id}",
             now=now,
         )

@@ -305,6 +305,7 @@ def _definition(referendum: Referendum, proposal: Proposal | None, size: int, di
         "proposal": None if proposal is None else proposal.public_id,
         "ruleset_hash": None if proposal is None else proposal.ruleset_hash,
         "amendment": json.loads(referendum.amendment_json or "null"),
+        "amendment_kind": referendum.amendment_kind,
     }
 
 
@@ -424,6 +425,7 @@ def open_referendum_for_proposal(
         eligibility_json=json.dumps(eligibility_to_dict(ruleset.eligibility), sort_keys=True),
         vote_rules_json=json.dumps(_vote_to_dict(ruleset.vote)),
         amendment_json=None if amendment is None else json.dumps(amendment, sort_keys=True),
+        amendment_kind=None if amendment is None else proposal.amendment_kind,
         created_at=now,
     )
     session.add(referendum)

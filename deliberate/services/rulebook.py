@@ -241,11 +241,24 @@ def save_version(
 
 
 def enact_amendment(
-    session: Session, *, rulebook: Rulebook, referendum_ref: str, now: datetime
+    session: Session,
+    *,
+    rulebook: Rulebook,
+    referendum_ref: str,
+    now: datetime,
+    kind: str | None = None,
 ) -> RulebookVersion:
-    """Append a rulebook the members enacted by referendum; entrenchment does not apply."""
+    """Append what the members enacted by referendum; entrenchment does not apply.
+
+    With ``kind``, only that kind's rule set is taken from ``rulebook``, into the
+    rulebook in force now: a version saved since the amendment was drafted stays for
+    every other kind. Without it (amendments recorded before the kind was kept) the
+    whole ``rulebook`` is enacted.
+    """
     begin_write(session)
     current = current_version(session, now=now)
+    if kind is not None:
+        rulebook = with_kind(rulebook_of(current), kind, rulebook.rulesets[kind])
     if rulebook_hash(rulebook) == current.content_hash:
         raise ValidationError(_l("The amendment changes nothing, so no new version was saved."))
     version = _append(

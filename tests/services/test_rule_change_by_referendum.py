@@ -213,3 +213,31 @@ def test_only_the_author_sets_the_amendment_only_while_editable_and_not_a_no_op(
         amendment_drafting.set_amendment(
             session, author_id=by.id, ruleset=lowered(policy), **(args | {"proposal_id": p.id})
         )
+
+
+def test_enacting_an_amendment_leaves_the_committees_later_changes_to_other_kinds(session):
+    chair = committee(session)
+    policy = entrench_policy_quorum(session, chair)
+    p = qualified_rule_change(session, policy)  # drafted against the rules of its day
+    current = rulebook.current_version(session)
+    campaign = rulebook.rulebook_of(current).rulesets["campaign"]
+    longer = replace(campaign, collection_days=(campaign.collection_days or 30) + 30)
+    rulebook.save_version(  # the committee changes another kind while the vote is pending
+        session,
+        base_version=current.number,
+        rulebook=rulebook.with_kind(rulebook.rulebook_of(current), "campaign", longer),
+        reason="Longer campaigns",
+        actor=chair,
+        now=NOW,
+    )
+    changes = amendment_drafting.amendment_changes(session, p)
+    assert [c.path for c in changes.changes] == ["policy-motion.vote.turnout_quorum"]
+
+    referendum = open_by_itself(session, p)
+    assert referendum.amendment_kind == "policy-motion"
+    vote_all(session, referendum, "yes")
+    counting.close_and_count(session, referendum.public_id, referendum.closes_at)
+
+    in_force = rulebook.current_rulebook(session).rulesets
+    assert in_force["policy-motion"].vote.turnout_quorum == LOWERED  # what the members passed
+    assert in_force["campaign"] == longer  # the committee's later change stands
