@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -88,11 +89,35 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, foreign_keys_checked_after(connection):
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def foreign_keys_checked_after(connection):
+    """On SQLite, foreign keys off while migrating, then every reference checked.
+
+    A batch migration rebuilds a table by copying it and dropping the old one, and with
+    foreign keys on SQLite refuses to drop a table other rows refer to, so a migration
+    that changes a populated table would fail. The pragma works only outside a
+    transaction, so it is set on the driver's connection (which runs in autocommit);
+    it is turned back on before the connection returns to the pool.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left broken references: {broken[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

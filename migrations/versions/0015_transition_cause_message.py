@@ -4,14 +4,14 @@ A cause such as "Tier 2 reached: it goes to a members' vote" was stored only as 
 so the timeline could not show it in a member's language. Its msgid and values are now
 kept beside it. Rows recorded before this migration keep their English.
 
-Revision ID: 0015_proposal_transition_cause_message
+Revision ID: 0015_transition_cause_message
 Revises: 0014_threshold_crossing_reversed
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_proposal_transition_cause_message"
+revision = "0015_transition_cause_message"
 down_revision = "0014_threshold_crossing_reversed"
 branch_labels = None
 depends_on = None
