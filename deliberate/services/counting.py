@@ -1,52 +1,45 @@
-"""Closing a vote and counting it: the final checkpoint, the tally, the verdict, the news.
+"""Closing a vote and counting it: the final checkpoint, the tally, the verdict.
+
+What the result then does (the proposal's end, a rule change enacted, the news) is
+services.vote_consequences.
 
 Nothing is counted before the close, for anyone (T35). Counting itself is core.tally and
-core.rules; this module only loads the ballots, calls them, stores the result once and
-tells the people concerned. Groups with fewer than MIN_GROUP_VOTERS voters are counted
+core.rules; this module only loads the ballots, calls them and stores the result once.
+Groups with fewer than MIN_GROUP_VOTERS voters are counted
 but never shown (T40): in a small group a result would reveal how its members voted.
 """
 
 import json
-import logging
 from datetime import datetime
 from fractions import Fraction
 
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from deliberate.core import messages
 from deliberate.core.ballot_chain import decode_choice
-from deliberate.core.errors import PhaseError, ValidationError
+from deliberate.core.errors import PhaseError
 from deliberate.core.messages import N_
-from deliberate.core.rules import VoteRules, evaluate_vote, rulebook_from_dict
+from deliberate.core.rules import VoteRules, evaluate_vote
 from deliberate.core.rules._format import percent_text
 from deliberate.core.rules.voting import describe_majority
 from deliberate.core.tally import Ballot as TallyBallot
 from deliberate.core.tally import Profile, double_yes, recount, yes_no
 from deliberate.database import begin_write
-from deliberate.i18n import in_language, translate
 from deliberate.models import (
     Ballot,
     Eligibility,
     GroupTally,
     LocalGroup,
-    Member,
     Participation,
     Proposal,
-    ProposalState,
-    ProposalTransition,
     Referendum,
     ReferendumState,
-    Role,
-    RoleGrant,
-    Signature,
     VoteMethod,
 )
-from deliberate.services import audit_log, ballot_lock, checkpoints, mail, referendums
+from deliberate.services import audit_log, ballot_lock, checkpoints, referendums, vote_consequences
 
-log = logging.getLogger(__name__)
 MIN_GROUP_VOTERS = 5
 _RECOUNT_METHOD = {
     VoteMethod.SINGLE: "plurality",
@@ -369,92 +362,11 @@ def close_and_count(
     )
     proposal = session.get(Proposal, referendum.proposal_id) if referendum.proposal_id else None
     if proposal is not None:
-        _finish_proposal(session, proposal, referendum, summary, now)
-    _notify(session, referendum, proposal, summary["verdict"], base_url=base_url, now=now)
+        vote_consequences.finish_proposal(session, proposal, referendum, summary, now)
+    vote_consequences.notify(
+        session, referendum, proposal, summary["verdict"], base_url=base_url, now=now
+    )
     session.commit()
     if proposal is not None and summary.get("is_passed") and referendum.amendment_json:
-        _enact(session, referendum, now)
+        vote_consequences.enact(session, referendum, now)
     return referendum
-
-
-def _finish_proposal(session, proposal: Proposal, referendum, summary: dict, now) -> None:
-    if proposal.state is not ProposalState.VOTING:
-        return
-    to_state = ProposalState.PASSED if summary.get("is_passed") else ProposalState.FAILED
-    session.add(
-        ProposalTransition(
-            proposal_id=proposal.id,
-            from_state=proposal.state,
-            to_state=to_state,
-            at=now,
-            cause=N_(
-                "Referendum %(ref)s: %(verdict)s",
-                ref=referendum.public_id,
-                verdict=summary["verdict"],
-            ),
-        )
-    )
-    proposal.state = to_state
-    proposal.closed_at = now
-
-
-def _enact(session: Session, referendum: Referendum, now: datetime) -> None:
-    """A passed rule change becomes the new rulebook version."""
-    from deliberate.services import rulebook
-
-    try:
-        rulebook.enact_amendment(
-            session,
-            rulebook=rulebook_from_dict(json.loads(referendum.amendment_json)),
-            kind=referendum.amendment_kind,
-            referendum_ref=f"referendum:{referendum.public_id}",
-            now=now,
-        )
-    except ValidationError as error:
-        session.rollback()
-        log.warning("referendum %s: amendment not enacted: %s", referendum.public_id, error.message)
-
-
-def _recipients(session: Session, proposal: Proposal | None) -> dict[str, str | None]:
-    """Who is told the result: email -> the language they read (None: the default)."""
-    committee = session.execute(
-        select(Member.email, Member.language)
-        .join(RoleGrant, RoleGrant.member_id == Member.id)
-        .where(RoleGrant.role == Role.COMMITTEE)
-    )
-    emails = {email: language for email, language in committee}
-    if proposal is not None:
-        emails[proposal.author.email] = proposal.author.language
-        signers = session.execute(
-            select(Member.email, Member.language)
-            .join(Signature, Signature.member_id == Member.id)
-            .where(
-                Signature.proposal_id == proposal.id,
-                Signature.withdrawn_at.is_(None),
-                Signature.invalidated_at.is_(None),
-                Signature.quarantined_at.is_(None),
-            )
-        )
-        emails.update({email: language for email, language in signers})
-    return emails
-
-
-def _notify(session, referendum: Referendum, proposal, verdict, *, base_url: str, now) -> None:
-    """Mail the result to the committee, and to the author and signers of its proposal."""
-    link = f"{base_url}/referendums/{referendum.public_id}/results"
-    written: dict[str | None, tuple[str, str]] = {}  # each language's wording, made once
-    for email, language in sorted(_recipients(session, proposal).items()):
-        if language not in written:
-            with in_language(language):
-                written[language] = (
-                    gettext("Result: %(question)s", question=referendum.question),
-                    gettext(
-                        "Voting has closed on: %(question)s\n\n%(verdict)s\n\n"
-                        "The full result, the ballot list and the checkpoints are at %(link)s\n",
-                        question=referendum.question,
-                        verdict=translate(verdict),
-                        link=link,
-                    ),
-                )
-        subject, body = written[language]
-        mail.queue(session, to=email, subject=subject, body=body, now=now)
