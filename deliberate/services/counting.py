@@ -5,8 +5,8 @@ services.vote_consequences.
 
 Nothing is counted before the close, for anyone (T35). Counting itself is core.tally and
 core.rules; this module only loads the ballots, calls them and stores the result once.
-Groups with fewer than MIN_GROUP_VOTERS voters are counted
-but never shown (T40): in a small group a result would reveal how its members voted.
+Groups with fewer than MIN_GROUP_VOTERS voters are counted but never shown (T40): in a
+small group a result would reveal how its members voted.
 """
 
 import json
