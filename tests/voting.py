@@ -16,7 +16,7 @@ from deliberate.models import (
     VoteMethod,
     utcnow,
 )
-from deliberate.services import referendums, voting
+from deliberate.services import vote_drafts, voting
 from tests.conftest import make_member
 
 # Today at 09:00 UTC: members made by make_member join relative to the real clock.
@@ -42,7 +42,7 @@ def make_vote(
     if kind is None:
         kind = ReferendumKind.REFERENDUM if not method.has_options else ReferendumKind.ELECTION
     with app.app_context():
-        spec = referendums.VoteSpec(
+        spec = vote_drafts.VoteSpec(
             kind=kind,
             method=method,
             question=question,
@@ -54,7 +54,7 @@ def make_vote(
             seats=seats,
             counter_text=counter_text,
         )
-        made = referendums.create(db.session, spec, actor=None, now=now or opens_at)
+        made = vote_drafts.create(db.session, spec, actor=None, now=now or opens_at)
         return made.public_id
 
 

@@ -43,14 +43,14 @@ def _yes_no(ctx) -> None:
     from deliberate.core.tally import yes_no
     from deliberate.extensions import db
     from deliberate.models import Ballot, Referendum, ReferendumKind, VoteMethod
-    from deliberate.services import counting, referendums
+    from deliberate.services import counting, vote_drafts
 
     r, n = ctx.results, ctx.sizes.yes_no_ballots
     with ctx.fresh_database("counting") as url:
         app = server.in_process_app(url, ctx.workdir / "counting")
         with app.app_context():
             now = datetime.now(UTC)
-            spec = referendums.VoteSpec(
+            spec = vote_drafts.VoteSpec(
                 kind=ReferendumKind.REFERENDUM,
                 method=VoteMethod.YES_NO,
                 question="Adopt the bench constitution?",
@@ -59,7 +59,7 @@ def _yes_no(ctx) -> None:
                 closes_at=now + timedelta(days=7),
                 eligibility=Eligibility(),
             )
-            referendum_id = referendums.create(db.session, spec, actor=None, now=now).id
+            referendum_id = vote_drafts.create(db.session, spec, actor=None, now=now).id
             db.session.close()  # reading .id began a transaction: SQLite's write lock
             started = time.perf_counter()
             # In primary-key order: the table is clustered on its random id (WITHOUT ROWID).

@@ -95,10 +95,10 @@ def run(ctx) -> None:
 def _referendum(db) -> tuple[int, str]:
     from deliberate.core.rules import Eligibility
     from deliberate.models import ReferendumKind, VoteMethod
-    from deliberate.services import referendums
+    from deliberate.services import vote_drafts
 
     now = datetime.now(UTC)
-    spec = referendums.VoteSpec(
+    spec = vote_drafts.VoteSpec(
         kind=ReferendumKind.REFERENDUM,
         method=VoteMethod.YES_NO,
         question="Adopt the surge motion?",
@@ -107,7 +107,7 @@ def _referendum(db) -> tuple[int, str]:
         closes_at=now + timedelta(days=7),
         eligibility=Eligibility(),
     )
-    made = referendums.create(db.session, spec, actor=None, now=now)
+    made = vote_drafts.create(db.session, spec, actor=None, now=now)
     ids = made.id, made.public_id
     db.session.close()
     return ids

@@ -88,7 +88,7 @@ class DraftForm(FlaskForm):
     question = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)])
     description = TextAreaField(_l("Explanation"), validators=[Length(max=5000)])
     # The draft's edit_version when the page was shown: a save made meanwhile by someone
-    # else is not overwritten (services.referendums.update_draft, T11).
+    # else is not overwritten (services.vote_drafts.update_draft, T11).
     version = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1)])
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from deliberate.core.rules import Eligibility as EligibilityRules
 from deliberate.core.rules import Majority, VoteRules
 from deliberate.models import Eligibility, Member, ReferendumKind, VoteMethod
-from deliberate.services import counting, referendums, voting
+from deliberate.services import counting, vote_drafts, voting
 
 CANDIDATES = (
     "Amara Okafor",
@@ -48,7 +48,7 @@ def _ranking(rng: random.Random, slugs: list[str]) -> str:
 
 
 def _vote(session, *, now, rng, spec, share: float, choose, close: bool) -> None:
-    made = referendums.create(session, spec, actor=None, now=spec.opens_at)
+    made = vote_drafts.create(session, spec, actor=None, now=spec.opens_at)
     voters = _voters(session, rng, made.id, share)
     slugs = [option.slug for option in made.options]
     during = spec.opens_at + timedelta(hours=1)
@@ -72,7 +72,7 @@ def seed_votes(session: Session, *, now: datetime, seed_value: int = 2017) -> No
     _vote(
         session,
         now=now,
-        spec=referendums.VoteSpec(
+        spec=vote_drafts.VoteSpec(
             kind=ReferendumKind.REFERENDUM,
             method=VoteMethod.YES_NO,
             question="Should the annual conference move online permanently?",
@@ -90,7 +90,7 @@ def seed_votes(session: Session, *, now: datetime, seed_value: int = 2017) -> No
     _vote(
         session,
         now=now,
-        spec=referendums.VoteSpec(
+        spec=vote_drafts.VoteSpec(
             kind=ReferendumKind.ELECTION,
             method=VoteMethod.STV,
             question="Steering committee 2027 (3 seats)",
@@ -108,7 +108,7 @@ def seed_votes(session: Session, *, now: datetime, seed_value: int = 2017) -> No
     _vote(
         session,
         now=now,
-        spec=referendums.VoteSpec(
+        spec=vote_drafts.VoteSpec(
             kind=ReferendumKind.REFERENDUM,
             method=VoteMethod.YES_NO,
             question="Adopt the climate action policy as drafted?",

@@ -46,6 +46,7 @@ from deliberate.services import (
     counting,
     groups,
     referendums,
+    vote_drafts,
     voting,
 )
 from deliberate.web.forms_glue import attach_error
@@ -259,7 +260,7 @@ def _local(value: datetime | None, field: str) -> datetime:
     return local_to_utc(value, _zone(), field=field)
 
 
-def _spec(form: NewVoteForm) -> referendums.VoteSpec:
+def _spec(form: NewVoteForm) -> vote_drafts.VoteSpec:
     method = VoteMethod(form.method.data)
     rules = None
     if method in (VoteMethod.YES_NO, VoteMethod.DOUBLE_YES):
@@ -270,7 +271,7 @@ def _spec(form: NewVoteForm) -> referendums.VoteSpec:
             turnout_quorum=Fraction(quorum, 100) if quorum else None,
         )
     statuses = frozenset(MembershipStatus(s) for s in form.statuses.data or ["active"])
-    return referendums.VoteSpec(
+    return vote_drafts.VoteSpec(
         kind=ReferendumKind(form.kind.data),
         method=method,
         question=form.question.data,
@@ -301,7 +302,7 @@ def new():
         form.opens_at.data = now
     if form.validate_on_submit():
         try:
-            made = referendums.create(db.session, _spec(form), actor=current_user, now=utcnow())
+            made = vote_drafts.create(db.session, _spec(form), actor=current_user, now=utcnow())
         except DeliberateError as error:
             db.session.rollback()
             attach_error(form, error, "question")
@@ -327,7 +328,7 @@ def edit(public_id: str):
     form = DraftForm()
     if not form.validate_on_submit():
         return _detail(referendum, status=422, draft_form=form)
-    referendums.update_draft(
+    vote_drafts.update_draft(
         db.session,
         public_id,
         question=form.question.data,

@@ -30,7 +30,7 @@ from deliberate.models import (
     StatusChange,
     utcnow,
 )
-from deliberate.services import membership, referendums
+from deliberate.services import membership, referendums, vote_drafts
 from tests.conftest import AuthActions, csrf_from, make_member
 from tests.voting import make_vote
 
@@ -81,7 +81,7 @@ def test_two_saves_of_one_draft_from_the_same_page_keep_one_and_refuse_the_other
     vote = draft(app)
 
     def save(actor: Member, question: str):
-        return lambda session: referendums.update_draft(
+        return lambda session: vote_drafts.update_draft(
             session, vote, question=question, description="", actor=session.get(Member, actor.id),
             now=utcnow(), expected_version=1,
         )  # fmt: skip
@@ -103,11 +103,11 @@ def test_a_save_from_the_current_version_goes_through_and_bumps_it(app):
     vote = draft(app)
     with app.app_context():
         for expected, question in ((1, "First?"), (2, "Second?")):
-            referendums.update_draft(db.session, vote, question=question, description="",
+            vote_drafts.update_draft(db.session, vote, question=question, description="",
                                      actor=db.session.get(Member, ann.id), now=utcnow(),
                                      expected_version=expected)  # fmt: skip
         with pytest.raises(ConflictError, match="now version 3"):
-            referendums.update_draft(db.session, vote, question="Stale?", description="",
+            vote_drafts.update_draft(db.session, vote, question="Stale?", description="",
                                      actor=db.session.get(Member, ann.id), now=utcnow(),
                                      expected_version=2)  # fmt: skip
         db.session.rollback()

@@ -18,7 +18,7 @@ from deliberate.models import (
     ReferendumState,
     VoteMethod,
 )
-from deliberate.services import checkpoints, counting, referendums, voting
+from deliberate.services import checkpoints, counting, referendums, vote_drafts, voting
 from tests.conftest import make_member
 from tests.voting import QUORUM_30, T0, cast, make_vote, make_voters, member_id
 
@@ -148,7 +148,7 @@ def test_edits_after_opening_are_refused_and_the_digest_stays(app):
     with app.app_context():
         digest = referendums.get(db.session, vote).definition_digest
         with pytest.raises(PhaseError, match="frozen") as caught:
-            referendums.update_draft(
+            vote_drafts.update_draft(
                 db.session, vote, question="Something else?", description="", actor=None, now=T0
             )
         assert caught.value.status == 409
