@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session
 from deliberate.core.errors import ConflictError, ValidationError
 from deliberate.core.text import clean_line
 from deliberate.database import begin_write
-from deliberate.models import Member, Proposal, ProposalState, Signature, SignatureTally
+from deliberate.models import (
+    LocalGroup,
+    Member,
+    Proposal,
+    ProposalState,
+    Signature,
+    SignatureTally,
+)
 from deliberate.services import audit_log, proposals, signing, threshold_reversal, thresholds
 
 log = logging.getLogger(__name__)
@@ -196,6 +203,21 @@ def preview(session: Session, condition: Condition) -> int:
     return (
         session.scalar(select(func.count()).select_from(Signature).where(*condition.clause())) or 0
     )
+
+
+def preview_effects(
+    session: Session, condition: Condition, *, now: datetime
+) -> list[threshold_reversal.Reversal]:
+    """What invalidating every matching signature would undo: reached tiers, and steps."""
+    removed: dict[int, Counter] = {}
+    for proposal_id, group, n in session.execute(
+        select(Signature.proposal_id, LocalGroup.name, func.count())
+        .outerjoin(LocalGroup, LocalGroup.id == Signature.local_group_id)
+        .where(*condition.clause())
+        .group_by(Signature.proposal_id, LocalGroup.name)
+    ):
+        removed.setdefault(proposal_id, Counter())[group] += n
+    return threshold_reversal.forecast(session, removed, now=now)
 
 
 @dataclass(frozen=True)

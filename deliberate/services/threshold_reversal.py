@@ -15,6 +15,7 @@ A reversed crossing is claimed again, and its consequence fires again, when the 
 is met again (more signatures, or the invalidation restored while still collecting).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,9 +59,14 @@ class Unmet:
         return [f"{self.proposal.public_id} tier {c.tier_index + 1}" for c in self.crossings]
 
 
-def find_unmet(session: Session, proposal: Proposal) -> Unmet | None:
-    """The proposal's held crossings that the valid signatures no longer meet, if any."""
-    current = thresholds.status(session, proposal)
+def find_unmet(
+    session: Session, proposal: Proposal, *, without: Mapping[str | None, int] | None = None
+) -> Unmet | None:
+    """The proposal's held crossings that the valid signatures no longer meet, if any.
+
+    ``without``: as if these signatures (per local group name) were struck out too.
+    """
+    current = thresholds.status(session, proposal, without=without)
     if current is None:
         return None
     met = frozenset(index for index, tier in enumerate(current.tiers) if tier.is_met)
@@ -76,6 +82,45 @@ def find_unmet(session: Session, proposal: Proposal) -> Unmet | None:
     return Unmet(proposal, met, lost) if lost else None
 
 
+def _judged_again(unmet: Unmet, now: datetime) -> lifecycle.Step | None:
+    """Where the rules take a proposal whose tiers ``unmet`` lists (before the vote)."""
+    proposal = unmet.proposal
+    window_open = lifecycle.is_window_open(
+        now, proposal.signatures_open_at, proposal.collection_closes_at
+    )
+    return lifecycle.after_reversal(
+        proposals.state_of(proposal),
+        proposals.frozen_ruleset(proposal),
+        met=unmet.met,
+        window_open=window_open,
+    )
+
+
+def forecast(
+    session: Session, removed: Mapping[int, Mapping[str | None, int]], *, now: datetime
+) -> list[Reversal]:
+    """What striking out these signatures would undo, before anything is struck out.
+
+    ``removed`` maps proposal ids to how many signatures would go, per local group name.
+    The answer reads as ``reverse`` would report it, for the committee's preview.
+    """
+    outcomes = []
+    for proposal_id in sorted(removed):
+        proposal = session.get(Proposal, proposal_id)
+        unmet = find_unmet(session, proposal, without=removed[proposal_id])
+        if unmet is None:
+            continue
+        tiers = tuple(c.tier_index + 1 for c in unmet.crossings)
+        if proposals.state_of(proposal) not in REVERSIBLE:
+            outcomes.append(Reversal(proposal.public_id, unmet=tiers))
+            continue
+        step = _judged_again(unmet, now)
+        outcomes.append(
+            Reversal(proposal.public_id, reversed=tiers, step=step.to if step else None)
+        )
+    return outcomes
+
+
 def reverse(session: Session, unmet: Unmet, *, now: datetime, base_url: str = "") -> Reversal:
     """Undo the crossings ``find_unmet`` found before the vote; audited, no commit.
 
@@ -87,12 +132,7 @@ def reverse(session: Session, unmet: Unmet, *, now: datetime, base_url: str = ""
         return Reversal(proposal.public_id, unmet=tiers)
     for crossing in unmet.crossings:
         crossing.reversed_at = now
-    window_open = lifecycle.is_window_open(
-        now, proposal.signatures_open_at, proposal.collection_closes_at
-    )
-    step = lifecycle.after_reversal(
-        state, proposals.frozen_ruleset(proposal), met=unmet.met, window_open=window_open
-    )
+    step = _judged_again(unmet, now)
     audit_log.record(
         session,
         actor=None,

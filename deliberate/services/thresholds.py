@@ -9,6 +9,7 @@ by invalidated signatures (services.threshold_reversal) is claimed again the sam
 """
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -40,14 +41,25 @@ def by_group(session: Session, proposal_id: int) -> dict[str, int]:
     return {name: int(total or 0) for name, total in rows}
 
 
-def status(session: Session, proposal: Proposal) -> SignatureStatus | None:
-    """Every tier against the stored count and the electorate frozen at opening."""
+def status(
+    session: Session, proposal: Proposal, *, without: Mapping[str | None, int] | None = None
+) -> SignatureStatus | None:
+    """Every tier against the stored count and the electorate frozen at opening.
+
+    ``without`` takes signatures away first, per local group name (None: no group), to
+    see what the tiers would be if they were struck out.
+    """
     ruleset = proposals.frozen_ruleset(proposal)
     if ruleset is None or proposal.electorate_size is None:
         return None
     members = json.loads(proposal.electorate_json or "{}")
-    groups = {name: n for name, n in by_group(session, proposal.id).items() if name in members}
-    total = max(proposal.signature_count, sum(groups.values()))
+    without = without or {}
+    groups = {
+        name: n - without.get(name, 0)
+        for name, n in by_group(session, proposal.id).items()
+        if name in members
+    }
+    total = max(proposal.signature_count - sum(without.values()), sum(groups.values()))
     return evaluate_signatures(ruleset, total, groups, members, proposal.electorate_size)
 
 

@@ -49,6 +49,7 @@ def _render(
     *,
     status: int = 200,
     preview: int | None = None,
+    effects: list | None = None,
     held_form: HeldSignaturesForm | None = None,
     batch_done: int | None = None,
     restore_form: RestoreForm | None = None,
@@ -62,6 +63,7 @@ def _render(
         by_ip=by_ip,
         by_domain=by_domain,
         preview=preview,
+        effects=effects or [],
         batch_done=batch_done,
         held=held,
         held_form=held_form,
@@ -88,7 +90,11 @@ def review():
     try:
         condition = _condition(form)
         if form.action.data != "apply":
-            return _render(form, preview=signature_checks.preview(db.session, condition))
+            return _render(
+                form,
+                preview=signature_checks.preview(db.session, condition),
+                effects=signature_checks.preview_effects(db.session, condition, now=utcnow()),
+            )
         if form.expected.data is None:
             raise ValidationError(_("Preview the condition first."), field="value")
         result = signature_checks.invalidate(
@@ -110,7 +116,8 @@ def review():
     for reversal in result.reversals:
         _flash_reversal(reversal)
     if result.remaining:  # the next batch: the same condition, expecting what is left
-        return _render(form, preview=result.remaining, batch_done=result.count)
+        effects = signature_checks.preview_effects(db.session, condition, now=utcnow())
+        return _render(form, preview=result.remaining, effects=effects, batch_done=result.count)
     flash(
         _(
             "%(n)d signatures invalidated; counts rebuilt and recorded in the audit log.",

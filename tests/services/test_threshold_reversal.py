@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from deliberate.core.rules import Consequence, Threshold, Tier
+from deliberate.core.rules.threshold import Distribution
 from deliberate.models import (
     AuditEntry,
     Member,
@@ -30,7 +31,7 @@ from deliberate.services import (
     signing,
 )
 from deliberate.services.signature_checks import Condition
-from tests.proposal_builders import NOW, add_members, proposal, ruleset
+from tests.proposal_builders import NOW, add_group, add_members, proposal, ruleset
 
 BOT_IP, HOME_IP = "203.0.113.9", "198.51.100.7"
 LATER = NOW + timedelta(hours=1)
@@ -209,3 +210,51 @@ def test_once_voting_has_opened_the_vote_stands(session):
     assert audit(session, "proposal.threshold_reversed") == []
     (tier,) = proposal_views.progress(session, fresh(session, p), voting).tiers
     assert tier.crossed_at is not None and tier.is_no_longer_met
+
+
+def test_the_preview_forecasts_what_the_invalidation_then_does(session):
+    p, _ = qualified_by_bots(session)
+    by_bot_ip = Condition("ip", BOT_IP)
+
+    (forecast,) = signature_checks.preview_effects(session, by_bot_ip, now=LATER)
+    assert fresh(session, p).state == ProposalState.DELIBERATION  # a preview changes nothing
+    assert crossings(session, p) == [(0, False)]
+    (done,) = invalidate_bots(session, expected=3).reversals
+
+    assert forecast == done
+    assert (forecast.reversed, forecast.step) == ((1,), proposals.State.COLLECTING)
+
+
+def test_the_preview_forecasts_nothing_when_the_tiers_still_hold(session):
+    rules = ruleset(
+        tiers=(
+            Tier(Threshold(count=2), Consequence.COMMITTEE_MUST_CONSIDER),
+            Tier(Threshold(count=10), Consequence.QUALIFIES_FOR_VOTE),
+        )
+    )
+    p = proposal(session, rules)
+    signed(session, p, 3, ip=HOME_IP, prefix="home")
+    signed(session, p, 2, ip=BOT_IP, prefix="bot")
+    assert crossings(session, p) == [(0, False)]
+    assert signature_checks.preview_effects(session, Condition("ip", BOT_IP), now=LATER) == []
+
+
+def test_the_forecast_takes_the_signatures_from_their_own_local_group(session):
+    north, south = add_group(session, "North"), add_group(session, "South")
+    homes = add_members(session, 2, prefix="home", group_id=north)
+    (bot,) = add_members(session, 1, prefix="bot", group_id=south)
+    add_members(session, 2, prefix="southerner", group_id=south)
+    spread = Distribution(groups_needed=2, minimum=Threshold(count=1))
+    rules = ruleset(
+        tiers=(Tier(Threshold(count=2), Consequence.QUALIFIES_FOR_VOTE, distribution=spread),)
+    )
+    p = proposal(session, rules)
+    for member_id, ip in ((homes[0], HOME_IP), (homes[1], HOME_IP), (bot, BOT_IP)):
+        signing.sign(session, proposal_id=p.id, member_id=member_id, show_name=False, ip=ip,
+                     now=NOW)  # fmt: skip
+    assert fresh(session, p).state == ProposalState.DELIBERATION  # 3 signatures, 2 groups
+
+    (forecast,) = signature_checks.preview_effects(session, Condition("ip", BOT_IP), now=LATER)
+
+    # Two signatures would be left, enough by count, but only North would have signed.
+    assert (forecast.reversed, forecast.step) == ((1,), proposals.State.COLLECTING)

@@ -27,6 +27,11 @@ def test_the_committee_is_told_the_proposal_reopened_and_its_page_shows_why(app)
     page = client.get("/admin/signatures").get_data(as_text=True)
     form = {"csrf_token": csrf_from(page), "field": "ip", "value": BOT_IP, "reason": "Bots",
             "action": "apply", "expected": "2"}  # fmt: skip
+    preview = client.post("/admin/signatures", data={**form, "action": "preview"})
+    assert (
+        f"{ref} would no longer meet tier 1 and would go to the stage “Collecting signatures”."
+        in preview.get_data(as_text=True)
+    )
 
     done = client.post("/admin/signatures", data=form, follow_redirects=True)
 
