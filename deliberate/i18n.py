@@ -12,6 +12,7 @@ Outside a request (CLI commands, the mail worker) the locale selector answers th
 language, so the same calls give English there.
 """
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -115,6 +116,13 @@ def stored_text(part: dict | None, key: str) -> str:
     part = part or {}
     data = part.get(f"{key}_message")
     return translate(from_data(data)) if data else str(part.get(key) or "")
+
+
+def vote_verdict(referendum) -> str:
+    """A closed vote's verdict in the reader's language; its record stays English."""
+    if not referendum.result_json:
+        return referendum.verdict or ""
+    return stored_text(json.loads(referendum.result_json), "verdict")
 
 
 # A page's timestamps ('01 December 2026, 14:00'), for the ``when`` template filter.

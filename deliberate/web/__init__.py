@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from deliberate import labels, permissions
 from deliberate.extensions import db
-from deliberate.i18n import number, recorded, stored_text, translate, when
+from deliberate.i18n import number, recorded, stored_text, translate, vote_verdict, when
 from deliberate.mailer.transports import transport_from_config
 from deliberate.models import utcnow
 from deliberate.services import mail
@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.add_template_filter(recorded, "recorded")
     # {{ result|stored_text("verdict") }}: a result's sentence in the reader's language.
     app.add_template_filter(stored_text, "stored_text")
+    app.add_template_filter(vote_verdict, "verdict")  # {{ referendum|verdict }}
     app.add_template_filter(when, "when")  # {{ moment|when }}: '3 de mayo de 2026, 14:00'.
     app.add_template_filter(number, "number")  # {{ 12345|number }}: '12,345', '12.345'.
 

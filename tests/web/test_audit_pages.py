@@ -50,6 +50,17 @@ def test_auditor_downloads_a_bundle_and_the_download_is_logged(app, method):
         assert vote in entry.payload_json
 
 
+def test_the_index_gives_each_verdict_in_the_readers_language(app):
+    closed_vote(app, VoteMethod.SINGLE)
+    client = signed_in(app, Role.AUDITOR, "auditor@example.org")
+    english = client.get("/audit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    spanish = client.get("/audit/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Chosen: Harbour Hall (5 of 7 members voted, 71.4% turnout)." in english
+    assert "Opción elegida: Harbour Hall (5 de 7 miembros votaron, participación del 71,4 %)." in (
+        spanish
+    )
+
+
 def test_committee_sees_the_index_too(app):
     closed_vote(app, VoteMethod.YES_NO)
     client = signed_in(app, Role.COMMITTEE, "committee@example.org")
