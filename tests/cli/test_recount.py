@@ -56,11 +56,23 @@ def test_a_bad_method_or_file_fails_cleanly(app, tmp_path):
     assert result.exit_code != 0 and "header" in result.output
 
 
+def closed_and_exported(app, tmp_path, rankings, **vote) -> tuple[list[str], Path]:
+    """A vote cast with these rankings, counted: its stored winners and its ballot CSV."""
+    voters = make_voters(app, len(rankings), prefix=f"v{len(rankings)}")
+    public_id = make_vote(app, **vote)
+    for member, ranking in zip(voters, rankings, strict=True):
+        cast(app, public_id, member, "rank:" + ranking)
+    with app.app_context():
+        closed = counting.close_and_count(db.session, public_id, T0 + timedelta(days=7))
+        stored = counting.result(closed)["count"]["winners"]
+        export = tmp_path / "ballots.csv"
+        export.write_text(
+            ballot_export.ballots_csv(db.session, referendums.get(db.session, public_id))
+        )
+    return stored, export
+
+
 def test_an_exported_election_recounts_to_the_stored_winners(app, tmp_path):
-    voters = make_voters(app, 9)
-    vote = make_vote(
-        app, method=VoteMethod.STV, options=("Ada", "Grace", "Alan", "Edsger"), seats=2
-    )
     rankings = [
         "ada>grace",
         "ada>alan",
@@ -72,13 +84,10 @@ def test_an_exported_election_recounts_to_the_stored_winners(app, tmp_path):
         "alan>grace",
         "ada",
     ]
-    for member, ranking in zip(voters, rankings, strict=True):
-        cast(app, vote, member, "rank:" + ranking)
-    with app.app_context():
-        closed = counting.close_and_count(db.session, vote, T0 + timedelta(days=7))
-        stored = counting.result(closed)["count"]["winners"]
-        export = tmp_path / "ballots.csv"
-        export.write_text(ballot_export.ballots_csv(db.session, referendums.get(db.session, vote)))
+    candidates = ("Ada", "Grace", "Alan", "Edsger")
+    stored, export = closed_and_exported(
+        app, tmp_path, rankings, method=VoteMethod.STV, options=candidates, seats=2
+    )
     out = run(app, str(export), "--method", "stv", "--seats", "2", "--format", "deliberate")
     assert out["winners"] == stored and len(stored) == 2
     assert out["ballots"] == 9
@@ -124,15 +133,9 @@ def test_tick_opens_and_closes_on_time(app):
 
 
 def test_a_tie_settled_by_the_published_order_recounts_the_same_given_that_order(app, tmp_path):
-    voters = make_voters(app, 2, prefix="tie")
-    vote = make_vote(app, method=VoteMethod.IRV, options=("Zoe", "Adam"))  # not alphabetical
-    for member, ranking in zip(voters, ("zoe", "adam"), strict=True):
-        cast(app, vote, member, "rank:" + ranking)
-    with app.app_context():
-        closed = counting.close_and_count(db.session, vote, T0 + timedelta(days=7))
-        stored = counting.result(closed)["count"]["winners"]
-        export = tmp_path / "ballots.csv"
-        export.write_text(ballot_export.ballots_csv(db.session, referendums.get(db.session, vote)))
+    stored, export = closed_and_exported(
+        app, tmp_path, ["zoe", "adam"], method=VoteMethod.IRV, options=("Zoe", "Adam")
+    )  # the published order is not alphabetical
     assert stored == ["zoe"]  # one vote each: the later in the published order is excluded
 
     with_order = run(app, str(export), "--method", "irv", "--candidates", "zoe,adam")
