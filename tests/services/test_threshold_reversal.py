@@ -83,6 +83,16 @@ def problems(session) -> dict[str, list[str]]:
     return {name: found for name, found in invariants.check_all(session).checks if found}
 
 
+def considered_at_2_voted_at(vote_count: int):
+    """Rules with two tiers: the committee considers at 2 signatures; a vote at more."""
+    return ruleset(
+        tiers=(
+            Tier(Threshold(count=2), Consequence.COMMITTEE_MUST_CONSIDER),
+            Tier(Threshold(count=vote_count), Consequence.QUALIFIES_FOR_VOTE),
+        )
+    )
+
+
 def qualified_by_bots(session, **rules):
     """A vote proposal of threshold 5 that 2 members and 3 bots took into deliberation."""
     p = proposal(session, ruleset(threshold=5, **rules))
@@ -178,13 +188,7 @@ def test_after_the_window_closed_the_proposal_lapses_for_good(session):
 
 
 def test_a_lower_tier_still_met_stays_reached_when_only_the_vote_tier_is_lost(session):
-    rules = ruleset(
-        tiers=(
-            Tier(Threshold(count=2), Consequence.COMMITTEE_MUST_CONSIDER),
-            Tier(Threshold(count=5), Consequence.QUALIFIES_FOR_VOTE),
-        )
-    )
-    p = proposal(session, rules)
+    p = proposal(session, considered_at_2_voted_at(5))
     signed(session, p, 2, ip=HOME_IP, prefix="home")
     signed(session, p, 3, ip=BOT_IP, prefix="bot")
     result = invalidate_bots(session, expected=3)
@@ -226,13 +230,7 @@ def test_the_preview_forecasts_what_the_invalidation_then_does(session):
 
 
 def test_the_preview_forecasts_nothing_when_the_tiers_still_hold(session):
-    rules = ruleset(
-        tiers=(
-            Tier(Threshold(count=2), Consequence.COMMITTEE_MUST_CONSIDER),
-            Tier(Threshold(count=10), Consequence.QUALIFIES_FOR_VOTE),
-        )
-    )
-    p = proposal(session, rules)
+    p = proposal(session, considered_at_2_voted_at(10))
     signed(session, p, 3, ip=HOME_IP, prefix="home")
     signed(session, p, 2, ip=BOT_IP, prefix="bot")
     assert crossings(session, p) == [(0, False)]
