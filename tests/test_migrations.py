@@ -1,7 +1,9 @@
 """The schema comes from migrations: upgrading an empty database gives exactly the models."""
 
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
@@ -92,11 +94,6 @@ def test_upgrading_to_0016_finds_the_one_kind_an_existing_amendment_changes(tmp_
 def test_every_revision_id_fits_alembic_version_column():
     # alembic_version.version_num is VARCHAR(32): PostgreSQL refuses a longer id, while
     # SQLite would store it, so the SQLite run would not notice.
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from deliberate import create_app
-
     app = create_app(TestConfig)
     migrations = Config()
     migrations.set_main_option("script_location", str(app.extensions["migrate"].directory))

@@ -55,16 +55,6 @@ def proposed_rulebook(proposal: Proposal) -> Rulebook | None:
     return rulebook_from_dict(json.loads(proposal.amendment_json))
 
 
-def applied_to(current: Rulebook, amendment: Rulebook, kind: str | None) -> Rulebook:
-    """What enacting ``amendment`` makes of the ``current`` rulebook: its kind replaced.
-
-    An amendment recorded without its kind (before it was kept) stands whole.
-    """
-    if kind is None:
-        return amendment
-    return rulebook.with_kind(current, kind, amendment.rulesets[kind])
-
-
 def set_amendment(
     session: Session,
     *,
@@ -122,7 +112,7 @@ def amendment_changes(session: Session, proposal: Proposal) -> AmendmentChanges 
     if stored is None:
         return None
     current = rulebook.current_rulebook(session)
-    proposed = applied_to(current, stored, proposal.amendment_kind)
+    proposed = rulebook.with_amendment(current, stored, proposal.amendment_kind)
     return AmendmentChanges(
         changes=diff_rulebooks(current, proposed),
         entrenched=frozenset(rulebook_entrenched_changes(current, proposed)),

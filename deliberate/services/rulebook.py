@@ -257,8 +257,7 @@ def enact_amendment(
     """
     begin_write(session)
     current = current_version(session, now=now)
-    if kind is not None:
-        rulebook = with_kind(rulebook_of(current), kind, rulebook.rulesets[kind])
+    rulebook = with_amendment(rulebook_of(current), rulebook, kind)
     if rulebook_hash(rulebook) == current.content_hash:
         raise ValidationError(_l("The amendment changes nothing, so no new version was saved."))
     version = _append(
@@ -280,6 +279,16 @@ def enact_amendment(
     )
     session.commit()
     return version
+
+
+def with_amendment(current: Rulebook, amendment: Rulebook, kind: str | None) -> Rulebook:
+    """What enacting ``amendment`` makes of the ``current`` rulebook: its kind replaced.
+
+    An amendment recorded without its kind (before it was kept) stands whole.
+    """
+    if kind is None:
+        return amendment
+    return with_kind(current, kind, amendment.rulesets[kind])
 
 
 def with_kind(rulebook: Rulebook, kind: str, ruleset: RuleSet) -> Rulebook:
