@@ -82,18 +82,23 @@ def find_unmet(
     return Unmet(proposal, met, lost) if lost else None
 
 
-def _judged_again(unmet: Unmet, now: datetime) -> lifecycle.Step | None:
-    """Where the rules take a proposal whose tiers ``unmet`` lists (before the vote)."""
-    proposal = unmet.proposal
+def judge(unmet: Unmet, now: datetime) -> tuple[Reversal, lifecycle.Step | None]:
+    """What the rules make of ``unmet`` now, and the step they demand (nothing is changed).
+
+    Before the vote the tiers are undone and the proposal is judged again
+    (core.lifecycle.after_reversal); from voting on they are only reported as unmet.
+    """
+    proposal, tiers = unmet.proposal, tuple(c.tier_index + 1 for c in unmet.crossings)
+    state = proposals.state_of(proposal)
+    if state not in REVERSIBLE:
+        return Reversal(proposal.public_id, unmet=tiers), None
     window_open = lifecycle.is_window_open(
         now, proposal.signatures_open_at, proposal.collection_closes_at
     )
-    return lifecycle.after_reversal(
-        proposals.state_of(proposal),
-        proposals.frozen_ruleset(proposal),
-        met=unmet.met,
-        window_open=window_open,
+    step = lifecycle.after_reversal(
+        state, proposals.frozen_ruleset(proposal), met=unmet.met, window_open=window_open
     )
+    return Reversal(proposal.public_id, reversed=tiers, step=step.to if step else None), step
 
 
 def forecast(
@@ -108,16 +113,8 @@ def forecast(
     for proposal_id in sorted(removed):
         proposal = session.get(Proposal, proposal_id)
         unmet = find_unmet(session, proposal, without=removed[proposal_id])
-        if unmet is None:
-            continue
-        tiers = tuple(c.tier_index + 1 for c in unmet.crossings)
-        if proposals.state_of(proposal) not in REVERSIBLE:
-            outcomes.append(Reversal(proposal.public_id, unmet=tiers))
-            continue
-        step = _judged_again(unmet, now)
-        outcomes.append(
-            Reversal(proposal.public_id, reversed=tiers, step=step.to if step else None)
-        )
+        if unmet is not None:
+            outcomes.append(judge(unmet, now)[0])
     return outcomes
 
 
@@ -126,20 +123,19 @@ def reverse(session: Session, unmet: Unmet, *, now: datetime, base_url: str = ""
 
     The proposal is locked by the caller and its counts already moved.
     """
-    proposal, tiers = unmet.proposal, tuple(c.tier_index + 1 for c in unmet.crossings)
-    state = proposals.state_of(proposal)
-    if state not in REVERSIBLE:
-        return Reversal(proposal.public_id, unmet=tiers)
+    result, step = judge(unmet, now)
+    if not result.reversed:
+        return result  # voting has opened: the vote stands
     for crossing in unmet.crossings:
         crossing.reversed_at = now
-    step = _judged_again(unmet, now)
+    proposal = unmet.proposal
     audit_log.record(
         session,
         actor=None,
         action="proposal.threshold_reversed",
         payload={
             "proposal": proposal.public_id,
-            "tiers": list(tiers),
+            "tiers": list(result.reversed),
             "signatures": proposal.signature_count,
             "to": step.to.value if step else None,
         },
@@ -147,4 +143,4 @@ def reverse(session: Session, unmet: Unmet, *, now: datetime, base_url: str = ""
     )
     if step is not None:
         proposals.transition(session, proposal, step, now=now, base_url=base_url)
-    return Reversal(proposal.public_id, reversed=tiers, step=step.to if step else None)
+    return result
