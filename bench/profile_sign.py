@@ -1,6 +1,7 @@
 """CPU per request of a signature, a ballot and the raw insert, in-process, with a profile.
 
     python bench/profile_sign.py [--database sqlite|postgresql] [--count 2000] [--profile sign]
+                                 [--statements]
 
 The surge is CPU-bound on two cores, so its ratio to the raw insert follows the ratio of
 their CPU costs. This drives the same requests as the surge (each member's own session
@@ -8,7 +9,9 @@ cookie, CSRF token and X-Forwarded-For address) straight into the WSGI app of a 
 configured as bench/server.py configures gunicorn, one at a time, and prints the process
 CPU per request of each kind and the Python function calls per request (a count that
 does not depend on the host's speed). ``--profile`` prints the top of a cProfile of one
-kind. Not a benchmark result: a tool for finding where a request's time goes.
+kind; ``--statements`` prints the SQL that one request of each kind sends (on
+PostgreSQL every statement is a round trip to a server sharing the same two cores).
+Not a benchmark result: a tool for finding where a request's time goes.
 """
 
 from __future__ import annotations
@@ -94,11 +97,30 @@ def _measure(name: str, wsgi, requests: list[dict], expect: str, profile: bool) 
     return cpu_ms
 
 
+def _print_statements(name: str, wsgi, request: dict, expect: str, engine) -> None:
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(" ".join(statement.split())[:160])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        _drive(wsgi, [request], expect)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    print(f"{name}: {len(sent)} statements")
+    for statement in sent:
+        print(f"  {statement}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--profile", choices=("sign", "vote", "raw"), default=None)
+    parser.add_argument("--statements", action="store_true")
     args = parser.parse_args()
     from bench.scenarios import surge
 
@@ -131,7 +153,8 @@ def main() -> None:
         import config
         from deliberate import create_app
 
-        wsgi = create_app(importlib.reload(config).Config).wsgi_app
+        served = create_app(importlib.reload(config).Config)
+        wsgi = served.wsgi_app
         sign_path, vote_path = f"/proposals/{ref}/sign", f"/referendums/{referendum_ref}/vote"
         sign = [
             _environ(sign_path, c, t, a, f"csrf_token={quote(t)}&show_name=y".encode())
@@ -142,6 +165,15 @@ def main() -> None:
             for c, t, a in voters
         ]
         raw = [_environ("/bench/raw-insert", "", "", "127.0.0.1", b"") for _ in range(args.count)]
+        if args.statements:
+            with served.app_context():
+                engine = db.engine
+            for name, requests, expect in (
+                ("raw", raw, "201"),
+                ("sign", sign, "303"),
+                ("vote", vote, "201"),
+            ):
+                _print_statements(name, wsgi, requests.pop(), expect, engine)
         raw_ms = _measure("raw insert", wsgi, raw, "201", args.profile == "raw")
         sign_ms = _measure("sign", wsgi, sign, "303", args.profile == "sign")
         vote_ms = _measure("vote", wsgi, vote, "201", args.profile == "vote")
