@@ -108,14 +108,6 @@ SIGNATURE_OF = select(Signature).where(
     Signature.member_id == bindparam("member_id"),
 )
 
-# Only its id, for the signing path, where almost every signer has none: a plain query
-# on the connection costs a third of the ORM query above. Parameters: proposal_id,
-# member_id.
-SIGNATURE_ID_OF = select(_signature.c.id).where(
-    _signature.c.proposal_id == bindparam("proposal_id"),
-    _signature.c.member_id == bindparam("member_id"),
-)
-
 # Signature rows from one address / one email domain since a moment, counting at most
 # ``limit`` of them (a burst check needs to know "at least the limit", not how many).
 # Parameters: proposal_id, value, since, limit.

@@ -173,13 +173,16 @@ def sign(
 
     With ``limits``, a signature beyond them is stored as held and not counted.
 
-    Everything a decision reads (the proposal, the member, the checks, an earlier
-    signature, the burst count) is read before the write lock, so the lock covers only
-    the writes: the insert, the count, the tally, and the tiers when the count could
-    meet one. In a surge every signer queues for that lock, so its length sets the rate.
-    The count update repeats the window check in its WHERE clause: a proposal that
-    closed between the reads and the lock takes no signature. A burst read before the
-    lock may let through as many extra signatures as arrive at the same instant.
+    Everything a decision reads (the proposal, the member, the checks, the burst count)
+    is read before the write lock, so the lock covers only the writes: the insert, the
+    count, the tally, and the tiers when the count could meet one. In a surge every
+    signer queues for that lock, so its length sets the rate. The insert comes first and
+    the UNIQUE pair decides whether the member signed before; only then is the earlier
+    row read (a re-sign after a withdrawal, or a refusal), so a first signature, the
+    common case, sends no "signed already?" query. The count update repeats the window
+    check in its WHERE clause: a proposal that closed between the reads and the lock
+    takes no signature. A burst read before the lock may let through as many extra
+    signatures as arrive at the same instant.
     """
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
@@ -188,15 +191,13 @@ def sign(
     _check_may_sign(session, proposal, member, now)
     domain = _email_domain(member.email)
     held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
-    existing = earlier_signature(session, proposal_id, member_id)
-    if existing is not None:
+    begin_write(session)
+    if not _insert(session, proposal, member, show_name, ip, domain, now, held):
+        existing = signature_of(session, proposal_id, member_id)
         # The proposal before the signature row, in the order withdraw() takes them.
         proposal = proposals.lock(session, proposal_id)
         _check_may_sign(session, proposal, member, now)
         _resign(session, existing, member, show_name, ip, now, held)
-    else:
-        begin_write(session)
-        _insert(session, proposal, member, show_name, ip, domain, now, held)
     count = _count_while_open(session, proposal, now, 0 if held else +1)
     if count is None:
         session.rollback()
@@ -224,8 +225,8 @@ def _check_may_sign(session: Session, proposal: Proposal, member: Member, now: d
         )
 
 
-def _insert(session, proposal, member, show_name, ip, domain, now, held) -> None:
-    """Insert the signature; the UNIQUE pair turns a racing second click into ALREADY_SIGNED."""
+def _insert(session, proposal, member, show_name, ip, domain, now, held) -> bool:
+    """Insert the signature; False when the UNIQUE pair says the member has a row already."""
     params = {
         "proposal_id": proposal.id,
         "member_id": member.id,
@@ -238,8 +239,7 @@ def _insert(session, proposal, member, show_name, ip, domain, now, held) -> None
         "quarantine_reason": held,
     }
     inserted = _write(session, statements.INSERT_SIGNATURE[_dialect(session)], params)
-    if inserted.scalar_one_or_none() is None:
-        raise ConflictError(ALREADY_SIGNED)
+    return inserted.scalar_one_or_none() is not None
 
 
 def _count_while_open(session: Session, proposal: Proposal, now: datetime, delta: int):
@@ -287,13 +287,6 @@ def withdraw(session: Session, *, proposal_id: int, member_id: int, now: datetim
     _tally(session, proposal.id, row.local_group_id, row.signed_at.date(), -1)
     session.commit()
     return count
-
-
-def earlier_signature(session: Session, proposal_id: int, member_id: int) -> Signature | None:
-    """signature_of, as signing asks it: the id first, the row only when there is one."""
-    params = {"proposal_id": proposal_id, "member_id": member_id}
-    found = session.connection().execute(statements.SIGNATURE_ID_OF, params).scalar_one_or_none()
-    return None if found is None else session.get(Signature, found)
 
 
 def signature_of(session: Session, proposal_id: int, member_id: int) -> Signature | None:

@@ -97,26 +97,25 @@ def test_without_the_participation_key_the_same_race_fails_and_i2_names_it(app, 
     ]
 
 
-def sign_skipping_the_check(session, p, member_id, monkeypatch):
-    """Sign as a second process would that raced past the "signed already?" read."""
-    with monkeypatch.context() as patched:
-        patched.setattr(signing, "earlier_signature", lambda *args: None)
-        return signing.sign(
-            session, proposal_id=p.id, member_id=member_id, show_name=False, ip=None, now=NOW
-        )
+def sign_once(session, p, member_id):
+    """Sign as a second process would: signing inserts first and lets the UNIQUE pair
+    decide whether the member has signed before (signing.sign)."""
+    return signing.sign(
+        session, proposal_id=p.id, member_id=member_id, show_name=False, ip=None, now=NOW
+    )
 
 
-def test_the_unique_pair_refuses_a_signature_that_raced_past_the_check(session, monkeypatch):
+def test_the_unique_pair_refuses_a_second_signature(session):
     p = proposal(session, ruleset(threshold=50))
     (member_id,) = add_members(session, 1)
-    sign_skipping_the_check(session, p, member_id, monkeypatch)
+    sign_once(session, p, member_id)
     with pytest.raises(ConflictError, match="already signed"):
-        sign_skipping_the_check(session, p, member_id, monkeypatch)
+        sign_once(session, p, member_id)
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Signature)) == 1
 
 
-def test_without_the_unique_pair_that_signature_is_counted_twice(app, naive, monkeypatch):
+def test_without_the_unique_pair_that_signature_is_counted_twice(app, naive):
     with app.app_context():
         p = proposal(db.session, ruleset(threshold=50))
         (member_id,) = add_members(db.session, 1)
@@ -124,8 +123,8 @@ def test_without_the_unique_pair_that_signature_is_counted_twice(app, naive, mon
     naive("signature", "uq_signature_proposal_id_member_id")
     with app.app_context():
         p = db.session.get(Proposal, pid)
-        sign_skipping_the_check(db.session, p, member_id, monkeypatch)
-        sign_skipping_the_check(db.session, p, member_id, monkeypatch)
+        sign_once(db.session, p, member_id)
+        sign_once(db.session, p, member_id)
         assert db.session.scalar(select(func.count()).select_from(Signature)) == 2
         assert db.session.get(Proposal, pid).signature_count == 2
         report = dict(invariants.check_all(db.session).checks)

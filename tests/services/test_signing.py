@@ -59,20 +59,6 @@ def test_second_signature_of_one_member_is_refused_and_changes_nothing(session):
     assert session.get(Proposal, p.id).signature_count == 1
 
 
-def test_insert_race_lost_to_the_unique_constraint_reports_already_signed(session, monkeypatch):
-    """Another process inserted between our check and our insert: the UNIQUE pair decides."""
-    p = proposal(session, ruleset(threshold=50))
-    (member_id,) = add_members(session, 1)
-    sign(session, p, member_id)
-    monkeypatch.setattr(signing, "earlier_signature", lambda *args: None)
-    with pytest.raises(ConflictError, match="already signed"):
-        sign(session, p, member_id)
-    session.rollback()
-    assert count(session, Signature) == 1
-    assert session.get(Proposal, p.id).signature_count == 1
-    assert sum(session.scalars(select(SignatureTally.count))) == 1
-
-
 @pytest.mark.parametrize(
     ("member_kwargs", "rules_kwargs", "reason"),
     [
