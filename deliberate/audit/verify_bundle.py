@@ -8,7 +8,10 @@ sitting and run it anywhere. The format it checks is docs/bundle-format.md.
 Beyond the signature and the checkpoint chain it recounts ballots.csv and checks the
 official result the platform declared against that recount: the tallies, a yes/no vote's
 pass or fail under its frozen vote rules, the most-voted winners of plurality and
-approval, and the double yes's winner. It does not rerun IRV, STV or Schulze; it says so.
+approval, the double yes's winner, and the turnout and each local group's voters against
+participation.json. IRV, STV and Schulze are counted again here, by its own short
+implementation of the published rules (ties broken by the published option order), and
+every round, tie decision and winner is compared with the official count.
 
 Every check prints one line starting with "ok" or "FAILED"; notes start with "WARNING".
 Exit status: 0 if every check held, 1 if any failed, 2 on a usage error.
@@ -350,12 +353,14 @@ def scan_ballots(archive: zipfile.ZipFile, kind: str, options: set[str], report:
     """One streaming pass over ballots.csv: per-checkpoint digests and counts, and the tally.
 
     For rankings it also counts "sole" first preferences, ballots whose first level names
-    exactly one option: what round 1 of an IRV or STV count holds.
+    exactly one option (what round 1 of an IRV or STV count holds), and how many ballots
+    cast each distinct ranking (what the ranked recount counts from).
     """
     hashers: dict[int, hashlib._Hash] = {}
     counts: dict[int, int] = {}
     tally: dict[str, int] = {}
     sole: dict[str, int] = {}
+    rankings: dict[str, int] = {}
     problems = []
     previous = ""
     rows = read_csv(archive, "ballots.csv")
@@ -373,6 +378,8 @@ def scan_ballots(archive: zipfile.ZipFile, kind: str, options: set[str], report:
                 tally[option] = tally.get(option, 0) + 1
             if kind == "ranking" and len(counted) == 1:
                 sole[counted[0]] = sole.get(counted[0], 0) + 1
+            if kind == "ranking":
+                rankings[choice] = rankings.get(choice, 0) + 1
         except ValueError as error:
             problems.append(f"line {number}: {error}")
             continue
@@ -385,7 +392,7 @@ def scan_ballots(archive: zipfile.ZipFile, kind: str, options: set[str], report:
     else:
         report.ok(f"ballots.csv: {total} ballots, sorted by tracker, every choice valid")
     digests = {seq: hasher.hexdigest() for seq, hasher in hashers.items()}
-    return digests, counts, tally, sole, total
+    return digests, counts, tally, sole, total, rankings
 
 
 def check_chain(archive, referendum_id, definition_digest, digests, counts, report) -> None:
@@ -484,11 +491,13 @@ def published_order(definition: dict) -> list[str]:
 # --- the official result: what the platform declared --------------------------------
 
 
-def check_official(results: dict, definition: dict, recounted: dict, report: Report) -> None:
+def check_official(results, definition, recounted, report, participation=None) -> None:
     """results.json's "official" (the stored result) follows from the recount and the rules.
 
     ``recounted`` holds what this verifier counted itself: "tally" (as check_count),
-    "sole" (ranked first preferences naming one option), "ballots" and "electorate".
+    "sole" (ranked first preferences naming one option), "rankings" (each distinct
+    ranking's levels and its number of ballots), "ballots" and "electorate".
+    ``participation`` is participation.json, for the turnout and the per-group voters.
     """
     official = results.get("official")
     kind = choice_kind(results["method"])
@@ -509,6 +518,9 @@ def check_official(results: dict, definition: dict, recounted: dict, report: Rep
             check_ranked(official, results["method"], definition, recounted, report)
         else:
             check_double_yes(official, vote_rules(definition), recounted, report)
+    if participation is not None:
+        with report.guard("official result"):
+            check_participation(official, kind, participation, recounted["electorate"], report)
     if results.get("verdict") != official.get("verdict"):
         report.failed("results.json: verdict differs from the official result's")
     else:
@@ -722,10 +734,388 @@ def check_options(official: dict, kind: str, seats: int, recounted: dict, report
         )
 
 
-# --- ranked methods: only the ballots and the first round are checked -----------------
+# --- ranked methods: IRV, STV and Schulze counted again from the ballots ---------------
+#
+# An independent second count, written from the rules in docs/bundle-format.md (the same
+# rules as core.tally's irv, stv, schulze, ties and transfer modules, which it does not
+# share code with). A ballot is a tuple of levels, best first, each a frozenset of option
+# ids; `ballots` is a list of (levels, number of ballots cast exactly so). A "paper" is
+# (levels, number, value, position): that many ballots, each worth value, now counting
+# for the option at levels[position]. Numbers are exact Fractions throughout.
+
+RECOUNTED = {"irv": "IRV", "stv": "STV", "schulze": "Schulze"}
+TIE_NOTE = re.compile(
+    r"(exclusion|order of election|surplus order): (\S+) chosen from tied (.+) "
+    r"by (earlier round|tie order)"
+)
+TIE_WORDS = {
+    "exclusion": "tie for exclusion",
+    "order of election": "tie in the order of election",
+    "surplus order": "tie in the order of surpluses",
+}
 
 
-def check_ranked(official: dict, method: str, definition: dict, recounted: dict, report) -> None:
+def ranking_levels(text: str) -> tuple[frozenset[str], ...]:
+    """The levels of a canonical "rank:" choice, best first ("rank:" alone is blank)."""
+    body = text.removeprefix("rank:")
+    return tuple(frozenset(level.split("=")) for level in body.split(">")) if body else ()
+
+
+def next_choice(levels: tuple, start: int, continuing: set) -> tuple[str | None, int]:
+    """Who a paper counts for from level ``start`` on, and at which level (None: exhausted)."""
+    for position in range(start, len(levels)):
+        live = levels[position] & continuing
+        if len(live) == 1:
+            return next(iter(live)), position
+        if live:  # two or more continuing options ranked equal: no single next preference
+            return None, position
+    return None, len(levels)  # levels of elected or excluded options only are skipped
+
+
+def transfer(papers: list, continuing: set, piles: dict, votes: dict, ratio=Fraction(1)):
+    """Move papers to their next continuing choice at value * ratio; return the value lost."""
+    exhausted = Fraction(0)
+    scaled: dict[Fraction, Fraction] = {}  # few distinct values: multiply each once
+    for levels, number, value, position in papers:
+        if value not in scaled:
+            scaled[value] = value * ratio
+        value = scaled[value]
+        option, position = next_choice(levels, position + 1, continuing)
+        if option is None:
+            exhausted += value * number
+        else:
+            piles[option].append((levels, number, value, position))
+            votes[option] += value * number
+    return exhausted
+
+
+def break_tie(tied: list[str], history: list[dict], order: list[str], lowest: bool):
+    """(chosen, rule): by the latest earlier round where the tied differ, else published order."""
+    remaining = list(tied)
+    # At that round the fewest (lowest) or the most stay in; several left: look further back.
+    for tallies in reversed(history):
+        values = [tallies.get(option, 0) for option in remaining]
+        best = min(values) if lowest else max(values)
+        if values.count(best) < len(remaining):
+            remaining = [o for o, v in zip(remaining, values, strict=True) if v == best]
+            if len(remaining) == 1:
+                return remaining[0], "earlier round"
+    # Level in every round: the latest in the published order goes, the earliest is chosen.
+    remaining.sort(key=order.index)
+    return (remaining[-1] if lowest else remaining[0]), "tie order"
+
+
+def choose(candidates, votes, history, order, action, ties, *, lowest: bool) -> str:
+    """The candidate with the fewest (lowest) or most votes; a broken tie is noted in ties."""
+    best = min(votes[c] for c in candidates) if lowest else max(votes[c] for c in candidates)
+    tied = [c for c in candidates if votes[c] == best]
+    if len(tied) == 1:
+        return tied[0]
+    chosen, rule = break_tie(tied, history, order, lowest)
+    ties.append((action, chosen, frozenset(tied), rule))
+    return chosen
+
+
+def new_round(tallies: dict, exhausted: Fraction) -> dict:
+    """A round as check_rounds compares it with the official count's."""
+    return {
+        "tallies": tallies,
+        "elected": [],
+        "excluded": [],
+        "surplus_of": None,
+        "surplus": None,
+        "exhausted": exhausted,
+        "ties": [],
+    }
+
+
+def count_irv(ballots: list, order: list[str]) -> tuple[list[str], list[dict]]:
+    """Instant-runoff: (winners, rounds). Each round holds the votes at its start."""
+    continuing, piles = set(order), {option: [] for option in order}
+    votes = dict.fromkeys(order, Fraction(0))
+    start = [(levels, number, Fraction(1), -1) for levels, number in ballots]
+    exhausted = transfer(start, continuing, piles, votes)  # blank and over-voted: exhausted
+    rounds: list[dict] = []
+    history: list[dict] = []
+    while continuing:
+        tallies = {option: votes[option] for option in order if option in continuing}
+        in_play = sum(tallies.values())
+        stage = new_round(tallies, exhausted)
+        rounds.append(stage)
+        leader = max(tallies, key=tallies.__getitem__)
+        if in_play == 0 or 2 * tallies[leader] > in_play:  # a majority of votes still in play
+            stage["elected"] = [leader] if in_play else []
+            return stage["elected"], rounds
+        # One exclusion per round, even of an option with no votes.
+        ties = stage["ties"]
+        loser = choose(list(tallies), tallies, history, order, "exclusion", ties, lowest=True)
+        stage["excluded"] = [loser]
+        history.append(tallies)
+        continuing.discard(loser)
+        exhausted += transfer(piles.pop(loser), continuing, piles, votes)
+    return [], rounds
+
+
+class StvCount:
+    """One STV count: weighted inclusive Gregory, Droop quota, Scottish Rules 45-52."""
+
+    def __init__(self, ballots: list, order: list[str], seats: int) -> None:
+        self.order, self.seats = order, seats
+        # Rule 45: only ballots with exactly one first preference are valid.
+        valid = [(levels, n) for levels, n in ballots if levels and len(levels[0]) == 1]
+        self.valid = sum(n for _, n in valid)
+        self.quota = self.valid // (seats + 1) + 1  # Rule 46, fixed for the whole count
+        self.continuing = set(order)
+        self.piles: dict[str, list] = {option: [] for option in order}
+        self.votes = dict.fromkeys(order, Fraction(0))
+        start = [(levels, n, Fraction(1), -1) for levels, n in valid]
+        self.exhausted = transfer(start, self.continuing, self.piles, self.votes)
+        self.elected: list[str] = []
+        self.waiting: list[str] = []  # elected with a surplus not yet transferred
+        self.rounds: list[dict] = []
+        self.history: list[dict] = []  # each stage's tallies, for the tie rules
+
+    def run(self) -> StvCount:
+        """Stage after stage until every seat is filled; no valid ballot: nobody, no stage."""
+        if self.valid:
+            self.end_stage([])
+        while self.valid and len(self.elected) < self.seats:
+            if len(self.continuing) <= self.seats - len(self.elected):
+                self.last_vacancies()
+                break
+            if self.waiting:  # Rule 49 before Rule 50: a waiting surplus moves first
+                self.transfer_surplus()
+            else:
+                self.exclude_lowest()
+        return self
+
+    def tallies(self) -> dict:
+        """The votes of every option not excluded (elected ones show what they keep)."""
+        keep = self.continuing | set(self.elected)
+        return {option: self.votes[option] for option in self.order if option in keep}
+
+    def choose(self, candidates: list[str], action: str, ties: list, *, lowest: bool) -> str:
+        """The one with the fewest (lowest) or most votes, ties settled by the tie rules."""
+        return choose(candidates, self.votes, self.history, self.order, action, ties, lowest=lowest)
+
+    def elect(self, candidates: list[str], ties: list) -> list[str]:
+        """Elect in descending order of votes while seats remain (Rule 47)."""
+        elected, remaining = [], list(candidates)
+        while remaining and len(self.elected) < self.seats:
+            chosen = self.choose(remaining, "order of election", ties, lowest=False)
+            remaining.remove(chosen)
+            self.continuing.discard(chosen)
+            self.elected.append(chosen)
+            elected.append(chosen)
+            if self.votes[chosen] > self.quota:
+                self.waiting.append(chosen)
+        return elected
+
+    def record(self, elected: list[str], ties: list, **transfer_made) -> dict:
+        """Append this stage: its transfer, the tallies at its end, who it elected."""
+        stage = new_round(self.tallies(), self.exhausted) | transfer_made
+        stage |= {"elected": elected, "ties": ties}
+        self.rounds.append(stage)
+        return stage
+
+    def end_stage(self, ties: list, **transfer_made) -> None:
+        """Elect every continuing option at or above the quota; record the stage."""
+        reached = [o for o in self.order if o in self.continuing and self.votes[o] >= self.quota]
+        elected = self.elect(reached, ties)
+        self.history.append(self.record(elected, ties, **transfer_made)["tallies"])
+
+    def transfer_surplus(self) -> None:
+        """The largest waiting surplus moves on, every paper at value x surplus / total."""
+        ties: list = []
+        source = self.choose(self.waiting, "surplus order", ties, lowest=False)
+        self.waiting.remove(source)
+        total = self.votes[source]
+        surplus = total - self.quota
+        papers, self.piles[source] = self.piles[source], []
+        # Inclusive Gregory (Rule 48): all the elected option's papers, not the last parcel.
+        self.exhausted += transfer(papers, self.continuing, self.piles, self.votes, surplus / total)
+        self.votes[source] = Fraction(self.quota)
+        self.end_stage(ties, surplus_of=source, surplus=surplus)
+
+    def exclude_lowest(self) -> None:
+        """Exclude the option with fewest votes; its papers move on at their value (Rule 50)."""
+        ties: list = []
+        live = [option for option in self.order if option in self.continuing]
+        loser = self.choose(live, "exclusion", ties, lowest=True)
+        self.continuing.discard(loser)
+        self.exhausted += transfer(self.piles.pop(loser), self.continuing, self.piles, self.votes)
+        self.end_stage(ties, excluded=[loser])
+
+    def last_vacancies(self) -> None:
+        """No more options than seats left: all are elected, in one last stage (Rule 52)."""
+        ties: list = []
+        elected = self.elect([o for o in self.order if o in self.continuing], ties)
+        self.record(elected, ties)
+
+
+def schulze_pairwise(ballots: list, order: list[str]) -> dict:
+    """d[a][b]: ballots ranking a above b; unranked is below every ranked, level with others."""
+    d = {a: dict.fromkeys(order, 0) for a in order}
+    for levels, number in ballots:
+        below = set(order)
+        for level in levels:
+            below -= level
+            for a in level:
+                for b in below:
+                    d[a][b] += number
+    return d
+
+
+def schulze_paths(d: dict, order: list[str]) -> dict:
+    """p[a][b]: strength of the strongest path from a to b, links weighted by winning votes."""
+    p = {a: {b: d[a][b] if d[a][b] > d[b][a] else 0 for b in order} for a in order}
+    for via in order:  # widest paths, Floyd-Warshall style
+        for a in order:
+            for b in order:
+                if via not in (a, b) and a != b:
+                    p[a][b] = max(p[a][b], min(p[a][via], p[via][b]))
+    return p
+
+
+def schulze_ranking(p: dict, order: list[str]) -> list[list[str]]:
+    """Levels, best first: each holds the remaining options that no remaining one beats."""
+    remaining, levels = list(order), []
+    while remaining:
+        level = [a for a in remaining if not any(p[b][a] > p[a][b] for b in remaining)]
+        levels.append(level)
+        remaining = [option for option in remaining if option not in level]
+    return levels
+
+
+def names(options) -> str:
+    """Option ids for a message, or "nobody"."""
+    return ", ".join(options) or "nobody"
+
+
+def exact(value) -> Fraction | None:
+    """A number as results.json writes it: an integer or an exact "p/q" string (None stays)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    return fraction(value)
+
+
+def parse_tie(text: str):
+    """An official tie note as (action, chosen, tied set, rule); an unknown note stays text."""
+    match = TIE_NOTE.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return text
+    action, chosen, tied, rule = match.groups()
+    return action, chosen, frozenset(tied.split(", ")), rule
+
+
+def tie_sentence(tie) -> str:
+    """A tie decision for the output, e.g. "tie for exclusion between a, b, broken by ..."."""
+    if isinstance(tie, str):
+        return repr(tie)
+    action, chosen, tied, rule = tie
+    how = "the published option order" if rule == "tie order" else "the earlier rounds"
+    return f"{TIE_WORDS[action]} between {names(sorted(tied))} broken by {how}: {chosen}"
+
+
+def surplus_text(source: str | None, surplus: Fraction | None) -> str:
+    """Which surplus a round transferred, for a message."""
+    return "no surplus" if source is None else f"the surplus of {source} ({surplus})"
+
+
+def round_differences(entry: dict, stage: dict) -> list[str]:
+    """How an official round differs from the recount's, one phrase each (empty: it does not)."""
+    # Only the fields the official round records are compared: an older format is not
+    # failed for a field it lacks.
+    found = []
+    for key, verb in (("excluded", "excludes"), ("elected", "elects")):
+        if key in entry and list(entry[key]) != stage[key]:
+            found.append(f"official {verb} {names(entry[key])}, recount {verb} {names(stage[key])}")
+    if "surplus_of" in entry:
+        claimed = (entry["surplus_of"], exact(entry.get("surplus")))
+        if claimed != (stage["surplus_of"], stage["surplus"]):
+            counted = surplus_text(stage["surplus_of"], stage["surplus"])
+            found.append(f"official transfers {surplus_text(*claimed)}, recount {counted}")
+    if "tallies" in entry:
+        claimed = {option: exact(votes) for option, votes in entry["tallies"].items()}
+        detail = differences(claimed, stage["tallies"])
+        if detail:
+            found.append(f"votes differ, official vs recount ({detail})")
+    if "exhausted" in entry and exact(entry["exhausted"]) != stage["exhausted"]:
+        found.append(f"official exhausted {entry['exhausted']}, recount {stage['exhausted']}")
+    if "tie_breaks" in entry:
+        claimed = [parse_tie(note) for note in entry["tie_breaks"]]
+        if claimed != stage["ties"]:
+            official = "; ".join(map(tie_sentence, claimed)) or "none"
+            counted = "; ".join(map(tie_sentence, stage["ties"])) or "none"
+            found.append(f"official tie decisions: {official}; recount: {counted}")
+    return found
+
+
+def check_rounds(label: str, count: dict, rounds: list[dict], report: Report) -> None:
+    """Each official round is the recount's: tallies, elected, excluded, transfer, ties."""
+    if "rounds" not in count:
+        report.warn(f"{label} recount: the official count records no rounds; not compared")
+        return
+    for number, (entry, stage) in enumerate(zip(count["rounds"], rounds, strict=False), 1):
+        found = round_differences(entry, stage)
+        if found:  # later rounds follow from this one, so they are not reported too
+            report.failed(f"{label} round {number}: " + "; ".join(found))
+            return
+        for tie in stage["ties"]:
+            report.ok(f"{label} round {number}: {tie_sentence(tie)}, as the official count records")
+    if len(count["rounds"]) != len(rounds):
+        report.failed(
+            f"{label} recount: the official count has {len(count['rounds'])} rounds, "
+            f"the recount {len(rounds)}"
+        )
+    else:
+        report.ok(
+            f"{label} recount: all {len(rounds)} rounds match the official count "
+            "(votes, elected, excluded, transfers, exhausted, ties)"
+        )
+
+
+def check_winners(label: str, count: dict, winners: list[str], report, how: str = "") -> None:
+    """The official winners are the recount's (for STV also in the order of election)."""
+    if "winners" not in count:
+        report.warn(f"{label} recount: the official count records no winners; not compared")
+    elif list(count["winners"]) != winners:
+        report.failed(
+            f"{label} recount: official elects {names(count['winners'])}, "
+            f"recount elects {names(winners)}"
+        )
+    else:
+        report.ok(f"{label} recount: elects {names(winners)}{how}, as the official count records")
+
+
+def check_setup(label: str, count: dict, definition: dict, report: Report) -> list[str]:
+    """The official count's seats, candidates and tie order are the definition's; its order."""
+    # The recount breaks ties by the definition's order whatever the count claims: the
+    # definition, not results.json, is what the checkpoint chain starts from.
+    order, seats = published_order(definition), definition.get("seats", 1)
+    claimed = {
+        "seats": count.get("seats", seats),
+        "candidates": count.get("candidates", order),
+        "tie order": count.get("tie_order", order),
+        "lot seed": count.get("seed"),
+    }
+    wanted = {"seats": seats, "candidates": order, "tie order": order, "lot seed": None}
+    wrong = [
+        f"{key} {claimed[key]} (the definition gives {wanted[key]})"
+        for key in wanted
+        if claimed[key] != wanted[key]
+    ]
+    if wrong:
+        report.failed(f"{label} count: " + "; ".join(wrong))
+    else:
+        how = "options in" if label == "Schulze" else "ties broken by"  # Schulze breaks none
+        report.ok(
+            f"{label} count: {seats} seat(s); {how} the published option order {names(order)}"
+        )
+    return order
+
+
+def check_first_round(official: dict, method: str, recounted: dict, report: Report) -> None:
     """The official count used these ballots and, where it shows one, this first round."""
     count, total, sole = official.get("count") or {}, recounted["ballots"], recounted["sole"]
     claimed, counted = {"ballots": official["ballots"]}, {"ballots": total}
@@ -744,13 +1134,152 @@ def check_ranked(official: dict, method: str, definition: dict, recounted: dict,
     else:
         shown = "its ballots and round 1 match" if rounds is not None else "its ballots match"
         report.ok(f"official result: {shown} the recount ({method})")
-    public_id, seats = definition.get("referendum", "<id>"), definition.get("seats", 1)
-    report.warn(
-        f"official result: the winners of a ranked count ({method}) are not recounted by "
-        f"this verifier; download the public ballot list /referendums/{public_id}/ballots.csv "
-        f"and run: flask --app app recount ballots.csv --method {method} --seats {seats} "
-        f"--candidates {','.join(published_order(definition))}"
-    )
+
+
+def check_ranked(official: dict, method: str, definition: dict, recounted: dict, report) -> None:
+    """The ballots and round 1, then IRV, STV or Schulze counted again and compared."""
+    check_first_round(official, method, recounted, report)
+    count = official.get("count")
+    if method not in RECOUNTED or not isinstance(count, dict):
+        missing = "records no count" if method in RECOUNTED else "uses a method it cannot count"
+        report.warn(f"official result: {missing} ({method}), so its winners are NOT checked")
+        return
+    label, ballots = RECOUNTED[method], recounted["rankings"]
+    order = check_setup(label, count, definition, report)
+    if method == "irv":
+        winners, rounds = count_irv(ballots, order)
+        check_rounds(label, count, rounds, report)
+        check_winners(label, count, winners, report)
+    elif method == "stv":
+        stv = StvCount(ballots, order, definition.get("seats", 1)).run()
+        check_stv_figures(count, stv, recounted["ballots"], report)
+        check_rounds(label, count, stv.rounds, report)
+        check_winners(label, count, stv.elected, report, " in this order of election")
+    else:
+        check_schulze(count, ballots, order, report)
+
+
+def check_stv_figures(count: dict, stv: StvCount, total: int, report: Report) -> None:
+    """The official quota and valid and invalid ballots are the recount's."""
+    counted = {"quota": stv.quota, "valid": stv.valid, "invalid": total - stv.valid}
+    claimed = {key: count[key] for key in counted if key in count}
+    detail = differences(claimed, {key: counted[key] for key in claimed})
+    if detail:
+        report.failed(f"STV recount: differs from the official count ({detail})")
+    else:
+        report.ok(
+            f"STV recount: quota {stv.quota} (Droop: {stv.valid} valid ballots, "
+            f"{stv.seats} seat(s)), as the official count records"
+        )
+
+
+def check_schulze(count: dict, ballots: list, order: list[str], report: Report) -> None:
+    """The pairwise matrix, strongest paths, ranking and winner (or tie) of a recount."""
+    d = schulze_pairwise(ballots, order)
+    p = schulze_paths(d, order)
+    for key, what, matrix in (("pairwise", "pairwise matrix", d), ("paths", "strongest paths", p)):
+        if key not in count:
+            report.warn(f"Schulze recount: the official count records no {what}; not compared")
+            continue
+        flat = {f"{a} over {b}": n for a, row in matrix.items() for b, n in row.items()}
+        claimed = {f"{a} over {b}": n for a, row in count[key].items() for b, n in row.items()}
+        detail = differences(claimed, flat)
+        if detail:
+            report.failed(f"Schulze recount: {what} differs, official vs recount ({detail})")
+        else:
+            report.ok(f"Schulze recount: {what} as the official count records")
+    check_schulze_ranking(count, schulze_ranking(p, order), report)
+
+
+def check_schulze_ranking(count: dict, levels: list[list[str]], report: Report) -> None:
+    """The ranking's levels, and the winner or the options tied first (never broken)."""
+
+    def shown(ranking) -> str:
+        return " > ".join(" = ".join(sorted(level)) for level in ranking) or "nobody"
+
+    ranking = count.get("ranking", levels)
+    first = levels[0] if levels else []
+    winners, tied = (first, []) if len(first) == 1 else ([], first)
+    claimed = (set(count.get("winners", winners)), set(count.get("tied", tied)))
+    same_ranking = [set(level) for level in ranking] == [set(level) for level in levels]
+    if not same_ranking:
+        report.failed(
+            f"Schulze recount: official ranking {shown(ranking)}, recount {shown(levels)}"
+        )
+    if claimed != (set(winners), set(tied)):
+        report.failed(
+            f"Schulze recount: official winners {names(sorted(claimed[0]))} (tied: "
+            f"{names(sorted(claimed[1]))}), recount {names(winners)} (tied: {names(tied)})"
+        )
+    elif same_ranking:
+        report.ok(
+            f"Schulze recount: ranking {shown(levels)}; winner {names(winners)} "
+            f"(tied, never broken: {names(tied)}), as the official count records"
+        )
+
+
+# --- participation: the official turnout and each local group's voters ---------------
+
+NO_GROUP = "(no local group)"  # participation.json's key for members in no local group
+MIN_GROUP_VOTERS = 5  # fewer voters than this: a group's figures are suppressed
+
+
+def check_participation(official, kind, participation, electorate, report) -> None:
+    """The official participation and turnout, and each group's voters, are participation.json's."""
+    total = participation["total"]
+    turnout = Fraction(total, electorate) if electorate else Fraction(0)
+    counted = {"participation": total, "turnout": f"{turnout.numerator}/{turnout.denominator}"}
+    claimed = {key: official[key] for key in counted if key in official}
+    detail = differences(claimed, {key: counted[key] for key in claimed})
+    if detail:
+        report.failed(f"official result: differs from participation.json ({detail})")
+    elif claimed:
+        report.ok(
+            f"official result: participation {total} and turnout {counted['turnout']} "
+            "are participation.json's total over the electorate"
+        )
+    if kind == "yes_no":
+        check_group_voters(official, participation["by_group"], report, "official result")
+    elif kind == "double_yes":
+        for text in TEXTS:
+            what = f"official result, {text}"
+            check_group_voters(official[text], participation["by_group"], report, what)
+
+
+def check_group_voters(official: dict, by_group: dict, report: Report, what: str) -> None:
+    """Each published group's voters are participation.json's, and its votes add up to them."""
+    # Groups are published only when the vote needed a majority of local groups. A group
+    # with fewer than MIN_GROUP_VOTERS voters is published without figures, so as not to
+    # reveal how its members voted: it is skipped, and the output names it.
+    rows = official.get("groups") or []
+    if not rows:
+        return
+    shown = [row for row in rows if not row["is_suppressed"]]
+    hidden = sorted(row["group"] for row in rows if row["is_suppressed"])
+    problems = []
+    for row in shown:
+        voted, cast = by_group.get(row["group"], 0), row["yes"] + row["no"] + row["abstain"]
+        if row["voters"] != voted:
+            problems.append(f"{row['group']!r}: {row['voters']} voters, participation.json {voted}")
+        if cast != row["voters"]:
+            problems.append(f"{row['group']!r}: {cast} votes for {row['voters']} voters")
+    listed = {row["group"] for row in rows} | {NO_GROUP}
+    for group in sorted(set(by_group) - listed):
+        problems.append(f"{group!r}: {by_group[group]} voters in participation.json, no row")
+    skipped = f"; {len(hidden)} suppressed, not compared: {', '.join(hidden)}" if hidden else ""
+    if problems:
+        report.failed(
+            f"{what}: local groups differ from participation.json: " + "; ".join(problems)
+        )
+    elif shown:
+        report.ok(
+            f"{what}: the voters of {len(shown)} local group(s) match participation.json{skipped}"
+        )
+    else:
+        report.warn(
+            f"{what}: every local group's figures are suppressed (fewer than {MIN_GROUP_VOTERS} "
+            f"voters), so no group's voters are compared with participation.json{skipped}"
+        )
 
 
 # --- the double yes: initiative, counter-proposal, deciding question ---------------
@@ -830,12 +1359,15 @@ def verify(args: argparse.Namespace) -> int:
             results = json.loads(archive.read("results.json"))
             kind = choice_kind(results["method"])
             options = ballot_options(referendum["definition"], kind)
-            digests, counts, tally, sole, total = scan_ballots(archive, kind, options, report)
+            scanned = scan_ballots(archive, kind, options, report)
+            digests, counts, tally, sole, total, rankings = scanned
             check_chain(archive, referendum["referendum_id"], digest, digests, counts, report)
             check_count(archive, referendum, tally, total, report)
             electorate = json.loads(archive.read("electorate.json"))["electorate_size"]
             recounted = {"tally": tally, "sole": sole, "ballots": total, "electorate": electorate}
-            check_official(results, referendum["definition"], recounted, report)
+            recounted["rankings"] = [(ranking_levels(text), n) for text, n in rankings.items()]
+            participation = json.loads(archive.read("participation.json"))
+            check_official(results, referendum["definition"], recounted, report, participation)
     print("bundle verified" if not report.failures else f"{report.failures} check(s) FAILED")
     return 0 if not report.failures else 1
 

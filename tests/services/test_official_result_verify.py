@@ -64,17 +64,18 @@ def test_the_official_result_of_a_genuine_bundle_is_borne_out(app, tmp_path, met
 
 
 @pytest.mark.parametrize("method", RANKED, ids=lambda m: m.value)
-def test_a_ranked_bundle_warns_that_its_winners_are_not_recounted(app, tmp_path, method):
+def test_a_ranked_bundle_is_recounted_by_the_published_order(app, tmp_path, method):
+    """The verifier counts IRV, STV and Schulze itself (tests/core/bundle/
+    test_verify_ranked_recount.py has the details), so the old warning is gone."""
     vote = closed_vote(app, method)
     result = run_verifier(tmp_path, export_bytes(app, vote))
     assert result.returncode == 0 and result.stdout.endswith("bundle verified\n")
-    warning = (
-        f"WARNING official result: the winners of a ranked count ({method.value}) are not "
-        f"recounted by this verifier; download the public ballot list "
-        f"/referendums/{vote}/ballots.csv and run: flask --app app recount ballots.csv "
-        f"--method {method.value} --seats 1 --candidates {','.join(slugs(app, vote))}"
-    )
-    assert warning in result.stdout.splitlines()
+    assert "WARNING official result" not in result.stdout
+    label = {"irv": "IRV", "stv": "STV", "schulze": "Schulze"}[method.value]
+    how = "options in" if method is VoteMethod.SCHULZE else "ties broken by"
+    setup = f"ok {label} count: 1 seat(s); {how} the published option order "
+    assert setup + ", ".join(slugs(app, vote)) in result.stdout.splitlines()
+    assert f"ok {label} recount: " in result.stdout
 
 
 # --- yes/no ------------------------------------------------------------------------------
@@ -379,7 +380,7 @@ def test_an_altered_ranked_ballot_count_or_first_round_fails(
 ):
     result = tampered(app, tmp_path, closed_vote(app, method), mutate)
     assert_fails_with(result, expected)
-    assert "WARNING official result: the winners of a ranked count" in result.stdout
+    assert "WARNING official result" not in result.stdout  # the winners are recounted too
 
 
 # --- double yes: each text is judged by the same rules ---------------------------------
