@@ -1,19 +1,19 @@
-"""The debate: threads, posting and replying, edits with history, endorsements, flags,
-and reply and mention notifications (the case for and against: services.debate_case).
+"""The debate: subjects, posting and replying, edits with history, endorsements, flags,
+and reply and mention notifications (reading a page of threads: services.debate_threads;
+the case for and against: services.debate_case).
 
 A discussion row is created by the first post, never by reading, so looking at an
 address cannot fill the database.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
-from deliberate.core import debate as rules
 from deliberate.core.errors import ConflictError, NotFoundError, PhaseError, ValidationError
 from deliberate.core.text import clean_line
 from deliberate.database import begin_write
@@ -35,8 +35,6 @@ from deliberate.models import (
 from deliberate.services import debate_mail, markdown
 
 MAX_BODY = 20_000
-PER_PAGE = 50
-SORTS = ("endorsed", "newest")
 # A draft belongs to its author; every later state is public and may be discussed.
 PRIVATE_STATES = frozenset({ProposalState.DRAFT})
 OPEN_STATES = frozenset(
@@ -117,130 +115,6 @@ def _discussion_for(session: Session, subject: Subject, now: datetime) -> Discus
 # Reading ------------------------------------------------------------------------------
 
 
-@dataclass
-class Node:
-    """A contribution as shown: its replies, and whom it answers when flattened."""
-
-    item: Contribution
-    depth: int = 0
-    replies: list["Node"] = field(default_factory=list)
-    answers: Member | None = None  # set when the displayed parent is not the real one
-
-
-@dataclass
-class ThreadPage:
-    """One page of top-level contributions with all their replies; fits the pager macro."""
-
-    nodes: list[Node]
-    page: int
-    pages: int
-    total: int
-    endorsed_ids: set[int]
-    flagged_ids: set[int]
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-# Authors and their roles in the same query, so a page costs the same number of queries
-# whichever members wrote it.
-_WITH_AUTHOR = joinedload(Contribution.author).joinedload(Member.role_grants)
-
-
-def thread(
-    session: Session,
-    discussion: Discussion | None,
-    *,
-    sort: str = "endorsed",
-    page: int = 1,
-    viewer_id: int | None = None,
-    per_page: int = PER_PAGE,
-) -> ThreadPage:
-    """A page of threads in a fixed number of queries, however many replies they hold."""
-    if sort not in SORTS:
-        raise ValidationError(_l("Sort by 'endorsed' or 'newest'."), field="sort")
-    if discussion is None:
-        return ThreadPage([], 1, 1, 0, set(), set())
-    top = select(Contribution).where(
-        Contribution.discussion_id == discussion.id, Contribution.parent_id.is_(None)
-    )
-    total = session.scalar(select(func.count()).select_from(top.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    if page > pages:
-        raise NotFoundError(_l("There is no such page."))
-    order = (
-        (Contribution.endorsement_count.desc(), Contribution.created_at.desc())
-        if sort == "endorsed"
-        else (Contribution.created_at.desc(),)
-    )
-    roots = (
-        session.scalars(
-            top.options(_WITH_AUTHOR)
-            .order_by(*order, Contribution.id.desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
-        )
-        .unique()
-        .all()
-    )
-    root_ids = [c.id for c in roots]
-    replies = (
-        session.scalars(
-            select(Contribution)
-            .options(_WITH_AUTHOR)
-            .where(Contribution.root_id.in_(root_ids))
-            .order_by(Contribution.created_at, Contribution.id)
-        )
-        .unique()
-        .all()
-    )
-    every = [*roots, *replies]
-    ids = [c.id for c in every]
-    endorsed, flagged = set(), set()
-    if viewer_id is not None and ids:
-        endorsed = set(
-            session.scalars(
-                select(Endorsement.contribution_id).where(
-                    Endorsement.member_id == viewer_id, Endorsement.contribution_id.in_(ids)
-                )
-            )
-        )
-        flagged = set(
-            session.scalars(
-                select(Flag.contribution_id).where(
-                    Flag.member_id == viewer_id, Flag.contribution_id.in_(ids)
-                )
-            )
-        )
-    return ThreadPage(_arrange(roots, replies), page, pages, total, endorsed, flagged)
-
-
-def _arrange(roots: list[Contribution], replies: list[Contribution]) -> list[Node]:
-    nodes = {c.id: Node(c) for c in [*roots, *replies]}
-    placed = rules.place([(c.id, c.parent_id) for c in [*roots, *replies]])
-    for reply in replies:
-        where = placed[reply.id]
-        node = nodes[reply.id]
-        node.depth = where.display_depth
-        if where.display_parent_id != reply.parent_id:
-            node.answers = nodes[reply.parent_id].item.author
-        nodes[where.display_parent_id].replies.append(node)
-    return [nodes[c.id] for c in roots]
-
-
 def get_contribution(session: Session, public_id: str) -> Contribution:
     """The contribution with this public id, or NotFoundError."""
     contribution = session.execute(
@@ -258,17 +132,6 @@ def subject_of(session: Session, contribution: Contribution) -> Subject:
         proposal = session.get(Proposal, discussion.proposal_id)
         return proposal_subject(session, proposal.public_id)
     return referendum_subject(session, discussion.referendum_public_id)
-
-
-def revisions(session: Session, contribution: Contribution) -> list[ContributionRevision]:
-    """Every earlier text of a contribution, newest first."""
-    return list(
-        session.scalars(
-            select(ContributionRevision)
-            .where(ContributionRevision.contribution_id == contribution.id)
-            .order_by(ContributionRevision.number.desc())
-        )
-    )
 
 
 # Writing ------------------------------------------------------------------------------

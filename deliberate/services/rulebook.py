@@ -1,14 +1,15 @@
-"""The rulebook's versions: read the rules in force, save new versions, measure feasibility.
+"""The rulebook's versions: read the rules in force, save new versions, enact amendments.
 
 Versions are append-only. A save names the version it was based on and inserts the next
 number; the UNIQUE number makes the second of two concurrent saves fail instead of
 silently overwriting the first. Entrenched rules change only through enact_amendment,
-which the members' referendum on a rule-change proposal calls.
+which the members' referendum on a rule-change proposal calls. How rules would fare
+(feasibility, summaries, previews) is services.rulebook_feasibility.
 """
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from fractions import Fraction
 
@@ -22,18 +23,13 @@ from deliberate.core.messages import N_, join
 from deliberate.core.rules import (
     Change,
     Consequence,
-    Feasibility,
-    History,
     Majority,
     Rulebook,
     RuleSet,
-    RuleText,
     Threshold,
     Tier,
     VoteRules,
-    assess_feasibility,
     canonical_json,
-    describe_ruleset,
     diff_rulebooks,
     rulebook_entrenched_changes,
     rulebook_from_dict,
@@ -44,7 +40,7 @@ from deliberate.core.text import clean_line
 from deliberate.database import begin_write
 from deliberate.i18n import lazy
 from deliberate.models import LocalGroup, Member, MembershipStatus, RulebookVersion, utcnow
-from deliberate.services import audit_log, proposal_history
+from deliberate.services import audit_log
 
 INITIAL_REASON = "Initial rulebook"
 _KIND_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -359,18 +355,6 @@ def version_diff(session: Session, number: int) -> list[Change]:
     return diff_rulebooks(old, new)
 
 
-def organisation_history(session: Session) -> History:
-    """The organisation's past proposals and referendums, for feasibility what-ifs.
-
-    Proposals: every one that finished collecting, with its final signatures, days
-    collected and signatures by local group. Referendums: every closed yes/no referendum.
-    """
-    return History(
-        proposals=proposal_history.past_proposals(session),
-        referendums=proposal_history.past_referendums(session),
-    )
-
-
 def electorate(session: Session) -> tuple[int, dict[str, int]]:
     """Active members, in total and per local group (by group name)."""
     active = Member.status == MembershipStatus.ACTIVE
@@ -381,52 +365,3 @@ def electorate(session: Session) -> tuple[int, dict[str, int]]:
         .group_by(LocalGroup.name)
     )
     return total, {row[0]: row[1] for row in rows}
-
-
-def feasibility(session: Session, ruleset: RuleSet) -> Feasibility:
-    """How the organisation's own history would have fared under ``ruleset``, at today's size."""
-    members, by_group = electorate(session)
-    return assess_feasibility(ruleset, organisation_history(session), members, by_group)
-
-
-@dataclass(frozen=True)
-class KindSummary:
-    """One proposal kind for the rulebook pages: its rules in words and their feasibility."""
-
-    kind: str
-    ruleset: RuleSet
-    rules: tuple[RuleText, ...]
-    feasibility: Feasibility | None
-
-
-def summarise(session: Session, rulebook: Rulebook, *, with_feasibility: bool) -> list[KindSummary]:
-    """Each kind of ``rulebook`` in plain words, optionally with today's feasibility."""
-    return [
-        KindSummary(
-            kind=kind,
-            ruleset=ruleset,
-            rules=describe_ruleset(ruleset),
-            feasibility=feasibility(session, ruleset) if with_feasibility else None,
-        )
-        for kind, ruleset in rulebook.rulesets.items()
-    ]
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What saving a draft rule set would change, whether it may, and how it would fare."""
-
-    changes: list[Change]
-    entrenched: list[str]
-    feasibility: Feasibility
-
-
-def preview_kind(session: Session, *, kind: str, ruleset: RuleSet) -> Preview:
-    """Compare a draft for ``kind`` with the rules in force, without saving anything."""
-    old = current_rulebook(session)
-    new = with_kind(old, kind, ruleset)
-    return Preview(
-        changes=diff_rulebooks(old, new),
-        entrenched=rulebook_entrenched_changes(old, new),
-        feasibility=feasibility(session, ruleset),
-    )

@@ -16,7 +16,7 @@ from deliberate.forms.rulebook_draft import ruleset_from_form
 from deliberate.i18n import error_message
 from deliberate.models import utcnow
 from deliberate.permissions import can_edit_rulebook, public, requires
-from deliberate.services import groups
+from deliberate.services import groups, rulebook_feasibility
 from deliberate.services import rulebook as rules
 from deliberate.web.forms_glue import attach_error
 
@@ -27,7 +27,9 @@ bp = Blueprint("rulebook", __name__, url_prefix="/rulebook")
 @public
 def index():
     version = rules.current_version(db.session)
-    kinds = rules.summarise(db.session, rules.rulebook_of(version), with_feasibility=True)
+    kinds = rulebook_feasibility.summarise(
+        db.session, rules.rulebook_of(version), with_feasibility=True
+    )
     return render_template("rulebook/index.html", version=version, kinds=kinds)
 
 
@@ -41,7 +43,9 @@ def versions():
 @public
 def version(number: int):
     shown = rules.get_version(db.session, number)
-    kinds = rules.summarise(db.session, rules.rulebook_of(shown), with_feasibility=False)
+    kinds = rulebook_feasibility.summarise(
+        db.session, rules.rulebook_of(shown), with_feasibility=False
+    )
     changes = rules.version_diff(db.session, number)
     return render_template("rulebook/version.html", version=shown, kinds=kinds, changes=changes)
 
@@ -75,7 +79,9 @@ def edit(kind: str):
         return _render_edit(kind, form, 422)
     if not form.save.data:
         return _render_edit(
-            kind, form, preview=rules.preview_kind(db.session, kind=kind, ruleset=draft)
+            kind,
+            form,
+            preview=rulebook_feasibility.preview_kind(db.session, kind=kind, ruleset=draft),
         )
     return _save(kind, form, draft)
 
@@ -108,7 +114,7 @@ def _save(kind: str, form: RuleSetForm, draft):
         # Keep the input; base it on the new version and show what saving would now change.
         form.form_errors.append(error_message(error))
         form.base_version.data = str(rules.current_version(db.session).number)
-        preview = rules.preview_kind(db.session, kind=kind, ruleset=draft)
+        preview = rulebook_feasibility.preview_kind(db.session, kind=kind, ruleset=draft)
         return _render_edit(kind, form, error.status, preview)
     except DeliberateError as error:
         attach_error(form, error)

@@ -192,7 +192,7 @@ REVIEWED_MARKUP = {
         "deliberate/services/markdown.py",
         "clean(html or '', warn_off_site=True, leave_url=leave_url)",
     ): ("Markdown HTML after the nh3 allow-list, cleaned again as it is shown"),
-    ("deliberate/web/auth.py", "two_factor_service.qr_svg(uri)"): (
+    ("deliberate/web/auth/settings.py", "two_factor_service.qr_svg(uri)"): (
         "an SVG segno draws from the TOTP secret: paths only, no user text"
     ),
 }

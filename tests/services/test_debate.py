@@ -30,7 +30,14 @@ from deliberate.models import (
     Role,
     Stance,
 )
-from deliberate.services import amendments, debate, debate_case, moderation, notifications
+from deliberate.services import (
+    amendments,
+    debate,
+    debate_case,
+    debate_threads,
+    moderation,
+    notifications,
+)
 from tests.conftest import make_member, outbox
 from tests.debate_builders import NOW, contribute, make_proposal
 
@@ -82,15 +89,15 @@ def test_replies_thread_under_their_root_and_pages_hold_fifty_threads(app, peopl
         contribute(app, proposal, people["cy"], f"Top {i}", minutes=10 + i)
     with app.app_context():
         subject = debate.proposal_subject(db.session, proposal)
-        page1 = debate.thread(db.session, subject.discussion, sort="newest", page=1)
-        page2 = debate.thread(db.session, subject.discussion, sort="newest", page=2)
+        page1 = debate_threads.thread(db.session, subject.discussion, sort="newest", page=1)
+        page2 = debate_threads.thread(db.session, subject.discussion, sort="newest", page=2)
         assert page1.total == 56 and page1.pages == 2 and len(page1.nodes) == 50
         root = page2.nodes[-1]
         assert root.item.body_markdown == "Root"
         assert root.replies[0].item.body_markdown == "Reply"
         assert root.replies[0].replies[0].item.body_markdown == "Deeper"
         with pytest.raises(NotFoundError):
-            debate.thread(db.session, subject.discussion, sort="newest", page=3)
+            debate_threads.thread(db.session, subject.discussion, sort="newest", page=3)
 
 
 def test_endorse_once_second_is_refused_and_count_stays_one(app, people, proposal):
@@ -128,7 +135,7 @@ def test_edit_keeps_every_earlier_text(app, people, proposal):
         bo = _member(people["bo"])
         debate.edit(db.session, c, editor=bo, body="Second", stance=Stance.FOR, now=NOW)
         debate.edit(db.session, c, editor=bo, body="Third", stance=Stance.FOR, now=NOW)
-        history = debate.revisions(db.session, c)
+        history = debate_threads.revisions(db.session, c)
         assert [r.body_markdown for r in history] == ["Second", "First text"]
         assert c.body_markdown == "Third" and c.edited_at == NOW
         with pytest.raises(NotFoundError):

@@ -26,6 +26,7 @@ from deliberate.services import (
     notifications,
     proposals,
     rulebook,
+    rulebook_feasibility,
     signing,
 )
 from tests.proposal_builders import NOW, add_members, author, proposal, ruleset, use_rules
@@ -249,5 +250,5 @@ def test_organisation_history_counts_finished_proposals(session):
             session, proposal_id=p.id, member_id=member_id, show_name=False, ip=None, now=NOW
         )
     proposal(session, title="Still collecting")
-    history = rulebook.organisation_history(session)
+    history = rulebook_feasibility.organisation_history(session)
     assert [(past.signatures, past.days) for past in history.proposals] == [(2, 1)]

@@ -11,6 +11,7 @@ from deliberate.core.errors import ConflictError, PhaseError, ValidationError
 from deliberate.core.rules import History, PastProposal, PastReferendum, presets
 from deliberate.models import AuditEntry, LocalGroup, Member, MembershipStatus, Role
 from deliberate.services import rulebook as rules
+from deliberate.services import rulebook_feasibility
 from tests.conftest import make_member
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -137,13 +138,14 @@ def test_feasibility_replays_the_organisations_history(app, session, monkeypatch
     make_member(app, "gone@example.org", status=MembershipStatus.LAPSED)
     assert rules.electorate(session) == (4, {"Leeds": 4})
     assert (
-        "No past proposals yet" in rules.feasibility(session, presets.madrid_consul()).sentences[0]
+        "No past proposals yet"
+        in rulebook_feasibility.feasibility(session, presets.madrid_consul()).sentences[0]
     )
     history = History(
         proposals=(PastProposal(signatures=1, days=10),),
         referendums=(PastReferendum(electorate=4, yes=2, no=1, abstain=0),),
     )
-    monkeypatch.setattr(rules, "organisation_history", lambda s: history)
-    result = rules.feasibility(session, presets.madrid_consul())
+    monkeypatch.setattr(rulebook_feasibility, "organisation_history", lambda s: history)
+    result = rulebook_feasibility.feasibility(session, presets.madrid_consul())
     assert result.tiers[0].proposals_qualified == 1  # 1% of 4 members rounds up to 1
     assert result.referendums_passed == 1

@@ -24,7 +24,7 @@ from deliberate.models import (
 )
 from deliberate.services import (
     invariants,
-    proposal_views,
+    proposal_progress,
     proposals,
     signature_checks,
     signature_invalidations,
@@ -195,7 +195,7 @@ def test_a_lower_tier_still_met_stays_reached_when_only_the_vote_tier_is_lost(se
     assert result.tiers_no_longer_met == (f"{p.public_id} tier 2",)
     assert crossings(session, p) == [(0, False), (1, True)]
     assert fresh(session, p).state == ProposalState.COLLECTING
-    tiers = proposal_views.progress(session, fresh(session, p), LATER).tiers
+    tiers = proposal_progress.progress(session, fresh(session, p), LATER).tiers
     assert [(t.is_met, t.reversed_at is not None) for t in tiers] == [(True, False), (False, True)]
 
 
@@ -212,7 +212,7 @@ def test_once_voting_has_opened_the_vote_stands(session):
     (reversal,) = result.reversals
     assert (reversal.reversed, reversal.unmet, reversal.step) == ((), (1,), None)
     assert audit(session, "proposal.threshold_reversed") == []
-    (tier,) = proposal_views.progress(session, fresh(session, p), voting).tiers
+    (tier,) = proposal_progress.progress(session, fresh(session, p), voting).tiers
     assert tier.crossed_at is not None and tier.is_no_longer_met
 
 

@@ -11,7 +11,7 @@ from deliberate.forms.debate import ContributionForm, FlagForm
 from deliberate.i18n import error_message
 from deliberate.models import Stance, utcnow
 from deliberate.permissions import can_take_part, public, requires
-from deliberate.services import debate, debate_case
+from deliberate.services import debate, debate_case, debate_threads
 from deliberate.web.debate import (
     bp,
     load_contribution,
@@ -39,11 +39,11 @@ def _referendum(public_id: str) -> debate.Subject:
 
 def _render_thread(subject: debate.Subject, form: ContributionForm, status: int = 200):
     sort = request.args.get("sort", "endorsed")
-    if sort not in debate.SORTS:
+    if sort not in debate_threads.SORTS:
         abort(400)
     viewer = current_user.id if current_user.is_authenticated else None
     try:
-        page = debate.thread(
+        page = debate_threads.thread(
             db.session, subject.discussion, sort=sort, page=page_argument(), viewer_id=viewer
         )
     except NotFoundError:
@@ -162,7 +162,7 @@ def history(contribution_id: str):
         "debate/history.html",
         subject=subject,
         contribution=contribution,
-        revisions=debate.revisions(db.session, contribution),
+        revisions=debate_threads.revisions(db.session, contribution),
     )
 
 

@@ -1,0 +1,73 @@
+"""Signing a proposal, and withdrawing a signature, while signatures are open."""
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from deliberate.core.errors import DeliberateError
+from deliberate.extensions import db, limiter
+from deliberate.forms.proposals import EmptyForm, SignForm
+from deliberate.i18n import error_message
+from deliberate.models import utcnow
+from deliberate.permissions import can_sign, requires
+from deliberate.services import signature_bursts, signing
+from deliberate.web.proposals import _base_url, _get, bp, render_detail
+
+
+def _sign_limit() -> str:
+    return current_app.config["RATELIMIT_SIGN"]
+
+
+def _burst_limits() -> signature_bursts.BurstLimits:
+    """Signatures per hour on one proposal from one address or domain before they are held."""
+    config = current_app.config
+    return signature_bursts.BurstLimits(
+        per_ip=config["SIGNATURE_QUARANTINE_PER_IP_PER_HOUR"],
+        per_domain=config["SIGNATURE_QUARANTINE_PER_DOMAIN_PER_HOUR"],
+    )
+
+
+@bp.post("/proposals/<ref>/sign")
+@requires(can_sign)
+@limiter.limit(_sign_limit)
+def sign(ref: str):
+    proposal = _get(ref, alone=True)
+    # CSRFProtect has checked the token before the view ran; checking it again in the
+    # form costs a signature surge a second HMAC and nothing in safety.
+    form = SignForm(meta={"csrf": False})
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        signing.sign(
+            db.session,
+            proposal_id=proposal.id,
+            member_id=current_user.id,
+            show_name=bool(form.show_name.data),
+            ip=request.remote_addr,
+            now=utcnow(),
+            base_url=_base_url(),
+            limits=_burst_limits(),
+        )
+    except DeliberateError as error:
+        db.session.rollback()
+        return render_detail(proposal, status=error.status, sign_error=error_message(error))
+    # The page says thank you when ?signed=1 and the viewer's signature is there, rather
+    # than a flash: a flash rewrites the session cookie on every signature of a surge.
+    return redirect(url_for(".detail", ref=ref, signed=1), 303)
+
+
+@bp.post("/proposals/<ref>/unsign")
+@requires(can_sign)
+def unsign(ref: str):
+    proposal = _get(ref)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        signing.withdraw(
+            db.session, proposal_id=proposal.id, member_id=current_user.id, now=utcnow()
+        )
+    except DeliberateError as error:
+        db.session.rollback()
+        return render_detail(proposal, status=error.status, sign_error=error_message(error))
+    flash(_("Your signature is withdrawn. You can sign again while signatures are open."))
+    return redirect(url_for(".detail", ref=ref), 303)
