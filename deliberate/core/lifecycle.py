@@ -48,7 +48,9 @@ ALLOWED: dict[State, frozenset[State]] = {
     S.QUALIFIED: frozenset({S.DELIBERATION, S.COLLECTING, S.LAPSED}),
     S.DELIBERATION: frozenset({S.VOTING, S.COLLECTING, S.LAPSED}),
     S.VOTING: frozenset({S.PASSED, S.FAILED}),
-    S.LAPSED: frozenset(),
+    # Back to QUALIFIED only when signatures the committee counts again (restored or
+    # released) meet the threshold the lapse said was missed (after_restoration).
+    S.LAPSED: frozenset({S.QUALIFIED}),
     S.WITHDRAWN: frozenset(),
     S.REJECTED: frozenset(),
     S.PASSED: frozenset(),
@@ -56,7 +58,8 @@ ALLOWED: dict[State, frozenset[State]] = {
 }
 EDITABLE = frozenset({S.DRAFT, S.SEEKING_COSPONSORS, S.AWAITING_COMMITTEE})
 WITHDRAWABLE = frozenset({S.DRAFT, S.SEEKING_COSPONSORS, S.AWAITING_COMMITTEE, S.COLLECTING})
-FINAL = frozenset(state for state, targets in ALLOWED.items() if not targets)
+# Nothing more happens to these by itself (a lapse is undone only by after_restoration).
+FINAL = frozenset({S.LAPSED, S.WITHDRAWN, S.REJECTED, S.PASSED, S.FAILED})
 
 # What members read for each state (translated where shown: deliberate.labels).
 STATE_TEXT = {
@@ -182,14 +185,7 @@ def after_reversal(
     """
     if state not in (S.QUALIFIED, S.DELIBERATION):
         return None
-    top = len(ruleset.tiers) - 1
-    if ruleset.vote_tier is not None:
-        still_qualified = ruleset.tiers.index(ruleset.vote_tier) in met
-    elif window_open:
-        still_qualified = top in met  # qualified by reaching the highest tier there is
-    else:
-        still_qualified = bool(met)  # qualified when collection closed with a tier reached
-    if still_qualified:
+    if _qualifies(ruleset, met, window_open=window_open):
         return None
     if window_open:
         return Step(
@@ -200,6 +196,29 @@ def after_reversal(
         S.LAPSED,
         N_("Signatures invalidated: the threshold is no longer met, and collection has closed"),
     )
+
+
+def after_restoration(state: State, ruleset: RuleSet, *, met: frozenset[int]) -> Step | None:
+    """What a lapsed proposal does when the committee counts signatures again.
+
+    The committee restored signatures it had struck out, or released ones it held; they
+    were all given while the window was open. If the valid signatures now meet the
+    threshold as the rules judge it once collection has closed, the lapse rested on the
+    committee's mistake and is undone: the proposal qualifies again (and, for a vote,
+    deliberation starts afresh).
+    """
+    if state is not S.LAPSED or not _qualifies(ruleset, met, window_open=False):
+        return None
+    return Step(S.QUALIFIED, N_("Invalidated signatures restored: the threshold is met again"))
+
+
+def _qualifies(ruleset: RuleSet, met: frozenset[int], *, window_open: bool) -> bool:
+    """Whether tiers ``met`` (0-based) qualify a proposal, with its window open or shut."""
+    if ruleset.vote_tier is not None:
+        return ruleset.tiers.index(ruleset.vote_tier) in met
+    if window_open:
+        return len(ruleset.tiers) - 1 in met  # the highest tier there is
+    return bool(met)  # collection closed with a tier reached
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,7 @@ def _enter(
         proposal.electorate_json = json.dumps(by_group, sort_keys=True)
     elif to is State.QUALIFIED:
         proposal.qualified_at = now
+        proposal.closed_at = None  # set if a lapse is being undone (threshold_reversal.revive)
         if lifecycle.leads_to_vote(ruleset):
             proposal.deliberation_ends_at = lifecycle.deliberation_ends(ruleset, now)
     if to in lifecycle.FINAL:

@@ -2,8 +2,9 @@
 
 Each batch of ``signature_checks.invalidate`` is an audit entry, and every signature it
 struck out carries that entry's number (``signature.invalidation_seq``). ``restore``
-counts exactly those again, moves the tallies back and re-checks the tiers; the restore
-is audited too, and the invalidation's entry stays in the log as it was.
+counts exactly those again, moves the tallies back and re-checks the tiers (a proposal
+the batch made lapse qualifies again when they meet its threshold); the restore is
+audited too, and the invalidation's entry stays in the log as it was.
 """
 
 import json
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session
 from deliberate.core.errors import ConflictError, NotFoundError, ValidationError
 from deliberate.core.text import clean_line
 from deliberate.database import begin_write
-from deliberate.models import AuditEntry, Member, ProposalState, Signature
-from deliberate.services import audit_log, proposals, signature_checks, thresholds
+from deliberate.models import AuditEntry, Member, Signature
+from deliberate.services import audit_log, proposals, signature_checks, threshold_reversal
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,13 @@ def recent_invalidations(session: Session, *, limit: int = 20) -> list[PastInval
 
 @dataclass(frozen=True)
 class Restoration:
-    """What a restore did: how many counted again, on which proposals, tiers now crossed."""
+    """What a restore did: how many counted again, on which proposals, tiers now crossed,
+    and the proposals whose lapse it undid."""
 
     count: int
     proposals: tuple[str, ...]
     tiers_crossed: tuple[str, ...]
+    revived: tuple[str, ...] = ()
 
 
 def restore(
@@ -83,8 +86,9 @@ def restore(
 ) -> Restoration:
     """Count again the signatures one invalidation batch struck out; re-check tiers; audited.
 
-    For a condition that turned out wrong (an office's shared address). While the
-    proposal collects, a tier the restored signatures meet is crossed, once (I9).
+    For a condition that turned out wrong (an office's shared address). Before the
+    vote, a tier the restored signatures meet is crossed again, once (I9); a proposal
+    that lapsed after the invalidation and meets its threshold again qualifies again.
     """
     begin_write(session)
     reason = clean_line(reason or "")
@@ -105,12 +109,16 @@ def restore(
         .returning(Signature.proposal_id, Signature.local_group_id, Signature.signed_at)
     ).all()
     signature_checks.move_counts(session, locked, rows, +1)
-    crossed = []
+    crossed, revived = [], []
     for proposal in locked:
-        if proposal.state == ProposalState.COLLECTING:
-            tiers = thresholds.evaluate_tiers(session, proposal, now=now, base_url=base_url)
-            crossed += [f"{proposal.public_id} tier {tier}" for tier in tiers]
-    result = Restoration(len(rows), tuple(p.public_id for p in locked), tuple(crossed))
+        again = threshold_reversal.after_counting_again(
+            session, proposal, now=now, base_url=base_url
+        )
+        crossed += [f"{proposal.public_id} tier {tier}" for tier in again.tiers_crossed]
+        revived += [proposal.public_id] if again.is_revived else []
+    result = Restoration(
+        len(rows), tuple(p.public_id for p in locked), tuple(crossed), tuple(revived)
+    )
     audit_log.record(
         session,
         actor=actor,
@@ -121,6 +129,7 @@ def restore(
             "proposals": list(result.proposals),
             "reason": reason,
             "tiers_crossed": crossed,
+            "revived": revived,
         },
         now=now,
     )

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from deliberate.core.errors import ValidationError
 from deliberate.core.text import clean_line
 from deliberate.database import begin_write
-from deliberate.models import HoldReason, Member, Proposal, ProposalState, Signature
-from deliberate.services import audit_log, proposals, signing, thresholds
+from deliberate.models import HoldReason, Member, Proposal, Signature
+from deliberate.services import audit_log, proposals, signing, threshold_reversal
 
 # Held: stored, not withdrawn, not rejected, and not yet released.
 HELD = (
@@ -77,11 +77,13 @@ def held_count(session: Session) -> int:
 
 @dataclass(frozen=True)
 class Decision:
-    """What a release or rejection did: how many, on which proposals, tiers crossed."""
+    """What a release or rejection did: how many, on which proposals, tiers crossed,
+    and the proposals whose lapse a release undid."""
 
     count: int
     proposals: tuple[str, ...]
     crossed: tuple[str, ...] = ()
+    revived: tuple[str, ...] = ()
 
 
 def _locked_proposals(session: Session, signature_ids: list[int]) -> list[Proposal]:
@@ -106,12 +108,15 @@ def release(
     reason: str = "",
     base_url: str = "",
 ) -> Decision:
-    """Count the held signatures, move the tallies, evaluate tiers once; audited.
+    """Count the held signatures, move the tallies, judge the proposals again; audited.
+
+    Judging again (threshold_reversal.after_counting_again) crosses the tiers now met,
+    once, and undoes a lapse the held signatures would have prevented.
 
     Signatures no longer held (released or rejected meanwhile, or withdrawn) are left
     alone, so two committee members deciding at once never count one twice.
     """
-    released, crossed = 0, []
+    released, crossed, revived = 0, [], []
     locked = _locked_proposals(session, signature_ids)
     for proposal in locked:
         rows = session.execute(
@@ -125,10 +130,12 @@ def release(
         released += len(rows)
         for (group_id, day), n in Counter((g, at.date()) for g, at in rows).items():
             signing.count_in(session, proposal, group_id, day, n)
-        if proposal.state == ProposalState.COLLECTING:
-            tiers = thresholds.evaluate_tiers(session, proposal, now=now, base_url=base_url)
-            crossed += [f"{proposal.public_id} tier {tier}" for tier in tiers]
-    result = Decision(released, tuple(p.public_id for p in locked), tuple(crossed))
+        again = threshold_reversal.after_counting_again(
+            session, proposal, now=now, base_url=base_url
+        )
+        crossed += [f"{proposal.public_id} tier {tier}" for tier in again.tiers_crossed]
+        revived += [proposal.public_id] if again.is_revived else []
+    result = Decision(released, tuple(p.public_id for p in locked), tuple(crossed), tuple(revived))
     audit_log.record(
         session,
         actor=actor,
@@ -139,6 +146,7 @@ def release(
             "signatures": sorted(signature_ids),
             "reason": clean_line(reason or ""),
             "tiers_crossed": crossed,
+            "revived": revived,
         },
         now=now,
     )

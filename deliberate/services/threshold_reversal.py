@@ -12,7 +12,9 @@ far the proposal has gone:
   as no longer met.
 
 A reversed crossing is claimed again, and its consequence fires again, when the tier
-is met again (more signatures, or the invalidation restored while still collecting).
+is met again (more signatures, or the invalidation restored). When the committee counts
+signatures again (a restored invalidation, released held signatures) and they qualify
+a proposal that lapsed without them, the lapse is undone (``after_counting_again``).
 """
 
 from collections.abc import Mapping
@@ -144,3 +146,57 @@ def reverse(session: Session, unmet: Unmet, *, now: datetime, base_url: str = ""
     if step is not None:
         proposals.transition(session, proposal, step, now=now, base_url=base_url)
     return result
+
+
+@dataclass(frozen=True)
+class CountedAgain:
+    """What counting signatures again did to one proposal: tiers crossed, lapse undone."""
+
+    tiers_crossed: tuple[int, ...] = ()
+    is_revived: bool = False
+
+
+def after_counting_again(
+    session: Session, proposal: Proposal, *, now: datetime, base_url: str = ""
+) -> CountedAgain:
+    """Judge a proposal again once the committee counts signatures again; no commit.
+
+    For a restored invalidation and for released held signatures: the proposal is
+    locked by the caller and its counts already moved. A lapsed proposal that the
+    valid signatures now qualify is qualified again (``revive``); before the vote,
+    every tier they meet that is not held is crossed, once (I9).
+    """
+    revived = revive(session, proposal, now=now, base_url=base_url)
+    crossed: tuple[int, ...] = ()
+    if proposals.state_of(proposal) in REVERSIBLE:
+        crossed = thresholds.evaluate_tiers(session, proposal, now=now, base_url=base_url)
+    if revived:
+        proposals.advance(session, proposal, now=now, base_url=base_url)  # to deliberation
+    return CountedAgain(crossed, revived)
+
+
+def revive(session: Session, proposal: Proposal, *, now: datetime, base_url: str = "") -> bool:
+    """Qualify again a lapsed proposal whose valid signatures now meet its threshold.
+
+    A lapse means the valid signatures fell short when collection closed. Signatures
+    the committee counts again were given in the window, so when they meet the
+    threshold the lapse rested on the committee's mistake and is undone. Audited.
+    """
+    if proposals.state_of(proposal) is not State.LAPSED:
+        return False
+    current = thresholds.status(session, proposal)
+    met = frozenset(i for i, tier in enumerate(current.tiers) if tier.is_met) if current else None
+    step = lifecycle.after_restoration(
+        State.LAPSED, proposals.frozen_ruleset(proposal), met=met or frozenset()
+    )
+    if step is None:
+        return False
+    audit_log.record(
+        session,
+        actor=None,
+        action="proposal.lapse_undone",
+        payload={"proposal": proposal.public_id, "signatures": proposal.signature_count},
+        now=now,
+    )
+    proposals.transition(session, proposal, step, now=now, base_url=base_url)
+    return True

@@ -175,6 +175,7 @@ def restore():
     )
     for crossed in result.tiers_crossed:
         flash(_("Threshold reached: %(t)s", t=crossed), "success")
+    _flash_revived(result.revived)
     return redirect(url_for(".review"), 303)
 
 
@@ -212,4 +213,17 @@ def decide_held():
     flash(message + " " + _("Recorded in the audit log."), "success")
     for crossed in result.crossed:
         flash(_("Threshold reached: %(t)s", t=crossed), "success")
+    _flash_revived(result.revived)
     return redirect(url_for(".review"), 303)
+
+
+def _flash_revived(refs) -> None:
+    for ref in refs:
+        flash(
+            _(
+                "%(ref)s had lapsed; with these signatures it meets its threshold, "
+                "so it qualifies again.",
+                ref=ref,
+            ),
+            "success",
+        )

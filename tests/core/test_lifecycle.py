@@ -37,6 +37,7 @@ def test_core_states_match_the_stored_states():
         (S.DELIBERATION, S.LAPSED),
         (S.VOTING, S.PASSED),
         (S.VOTING, S.FAILED),
+        (S.LAPSED, S.QUALIFIED),
     ],
 )
 def test_each_step_of_the_life_is_allowed(current, target):
@@ -50,6 +51,7 @@ def test_each_step_of_the_life_is_allowed(current, target):
         (S.COLLECTING, S.REJECTED),
         (S.QUALIFIED, S.WITHDRAWN),
         (S.LAPSED, S.COLLECTING),
+        (S.LAPSED, S.DELIBERATION),
         (S.REJECTED, S.COLLECTING),
         (S.PASSED, S.FAILED),
         (S.DELIBERATION, S.PASSED),
@@ -62,9 +64,11 @@ def test_steps_outside_the_machine_are_refused(current, target):
         lifecycle.check_transition(current, target)
 
 
-def test_final_states_have_no_way_out():
+def test_final_states_have_no_way_out_but_a_lapse_undone():
     assert {S.LAPSED, S.WITHDRAWN, S.REJECTED, S.PASSED, S.FAILED} == lifecycle.FINAL
-    assert all(not ALLOWED[state] for state in lifecycle.FINAL)
+    assert {state: ALLOWED[state] for state in lifecycle.FINAL if ALLOWED[state]} == {
+        S.LAPSED: {S.QUALIFIED}
+    }
 
 
 @pytest.mark.parametrize(
@@ -198,3 +202,23 @@ def test_a_voteless_kind_needs_its_top_tier_while_open_and_any_tier_once_closed(
 def test_no_state_is_judged_again_outside_qualification(state):
     # Collecting has nothing to undo; from voting on, the vote stands.
     assert lifecycle.after_reversal(state, TWO_TIERS, met=frozenset(), window_open=True) is None
+
+
+def test_a_lapse_is_undone_when_the_signatures_counted_again_qualify_it():
+    step = lifecycle.after_restoration(S.LAPSED, TWO_TIERS, met=frozenset({0, 1}))
+    assert step.to is S.QUALIFIED
+    lifecycle.check_transition(S.LAPSED, step.to)
+
+
+def test_a_lapse_stays_when_the_vote_tier_is_still_missed():
+    assert lifecycle.after_restoration(S.LAPSED, TWO_TIERS, met=frozenset({0})) is None
+
+
+def test_a_voteless_lapse_is_undone_by_any_tier_as_when_collection_closed():
+    assert lifecycle.after_restoration(S.LAPSED, VOTELESS, met=frozenset({0})).to is S.QUALIFIED
+    assert lifecycle.after_restoration(S.LAPSED, VOTELESS, met=frozenset()) is None
+
+
+@pytest.mark.parametrize("state", [S.COLLECTING, S.QUALIFIED, S.VOTING, S.FAILED, S.REJECTED])
+def test_only_a_lapse_is_undone(state):
+    assert lifecycle.after_restoration(state, TWO_TIERS, met=frozenset({0, 1})) is None

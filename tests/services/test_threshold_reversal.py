@@ -20,6 +20,7 @@ from deliberate.models import (
     Proposal,
     ProposalState,
     ProposalTransition,
+    Signature,
     ThresholdCrossing,
 )
 from deliberate.services import (
@@ -28,12 +29,14 @@ from deliberate.services import (
     proposals,
     signature_checks,
     signature_invalidations,
+    signature_quarantine,
     signing,
 )
+from deliberate.services.signature_bursts import BurstLimits
 from deliberate.services.signature_checks import Condition
 from tests.proposal_builders import NOW, add_group, add_members, proposal, ruleset
 
-BOT_IP, HOME_IP = "203.0.113.9", "198.51.100.7"
+BOT_IP, HOME_IP, OFFICE_IP = "203.0.113.9", "198.51.100.7", "192.0.2.44"
 LATER = NOW + timedelta(hours=1)
 
 
@@ -167,7 +170,19 @@ def test_restoring_the_batch_while_collecting_qualifies_it_again(session):
     assert crossings(session, p) == [(0, False)]
 
 
-def test_after_the_window_closed_the_proposal_lapses_for_good(session):
+def restore_the_batch(session, now):
+    (chair_id,) = add_members(session, 1, prefix=f"restorer{now.timestamp():.0f}")
+    seq = session.scalar(
+        select(AuditEntry.seq)
+        .where(AuditEntry.action == "signatures.invalidated")
+        .order_by(AuditEntry.seq.desc())
+    )
+    return signature_invalidations.restore(
+        session, seq=seq, reason="Mistake", actor=session.get(Member, chair_id), now=now
+    )
+
+
+def test_after_the_window_closed_the_proposal_lapses(session):
     p, _ = qualified_by_bots(session, deliberation_days=60)
     closed = NOW + timedelta(days=31)  # the 30-day window is over, deliberation is not
 
@@ -176,15 +191,112 @@ def test_after_the_window_closed_the_proposal_lapses_for_good(session):
     lapsed = fresh(session, p)
     assert (lapsed.state, lapsed.closed_at) == (ProposalState.LAPSED, closed)
     assert result.reversals[0].step is proposals.State.LAPSED
-    seq = session.scalar(
-        select(AuditEntry.seq).where(AuditEntry.action == "signatures.invalidated")
+    assert problems(session) == {}
+
+
+def test_restoring_the_batch_a_lapse_followed_undoes_the_lapse(session):
+    p, _ = qualified_by_bots(session, deliberation_days=60)
+    closed = NOW + timedelta(days=31)
+    invalidate_bots(session, expected=3, now=closed)
+    restored_at = closed + timedelta(hours=1)
+
+    result = restore_the_batch(session, restored_at)
+
+    again = fresh(session, p)
+    assert result.revived == (p.public_id,)
+    assert again.signature_count == 5
+    assert (again.state, again.closed_at) == (ProposalState.DELIBERATION, None)
+    # Deliberation starts afresh: the members get the whole of it.
+    assert again.qualified_at == restored_at
+    assert again.deliberation_ends_at == restored_at + timedelta(days=60)
+    assert crossings(session, p) == [(0, False)]
+    (entry,) = audit(session, "proposal.lapse_undone")
+    assert entry == {"proposal": p.public_id, "signatures": 5}
+    (restore_entry,) = audit(session, "signatures.restored")
+    assert restore_entry["revived"] == [p.public_id]
+    steps = session.scalars(
+        select(ProposalTransition.to_state)
+        .where(ProposalTransition.proposal_id == p.id)
+        .order_by(ProposalTransition.id)
+    ).all()
+    assert steps[-3:] == [ProposalState.LAPSED, ProposalState.QUALIFIED, ProposalState.DELIBERATION]
+    assert problems(session) == {}
+
+
+def test_a_lapse_stays_when_the_restored_signatures_still_fall_short(session):
+    p = proposal(session, ruleset(threshold=5, deliberation_days=60))
+    signed(session, p, 2, ip=HOME_IP, prefix="home")
+    signed(session, p, 1, ip=OFFICE_IP, prefix="office")
+    signed(session, p, 2, ip=BOT_IP, prefix="bot")
+    assert fresh(session, p).state == ProposalState.DELIBERATION
+    closed = NOW + timedelta(days=31)
+    invalidate_bots(session, expected=2, now=closed)
+    (chair_id,) = add_members(session, 1, prefix="second")
+    signature_checks.invalidate(
+        session, condition=Condition("ip", OFFICE_IP), reason="Not members", expected=1,
+        actor=session.get(Member, chair_id), now=closed + timedelta(minutes=5),
+    )  # fmt: skip
+    bots_batch = session.scalar(
+        select(AuditEntry.seq)
+        .where(AuditEntry.action == "signatures.invalidated")
+        .order_by(AuditEntry.seq)
     )
-    signature_invalidations.restore(
-        session, seq=seq, reason="Mistake", actor=session.get(Member, p.author_id),
+
+    result = signature_invalidations.restore(
+        session, seq=bots_batch, reason="An office after all", now=closed + timedelta(hours=1),
+        actor=session.get(Member, chair_id),
+    )  # fmt: skip
+
+    still = fresh(session, p)
+    assert (still.state, still.signature_count) == (ProposalState.LAPSED, 4)  # 4 of 5
+    assert result.revived == ()
+    assert audit(session, "proposal.lapse_undone") == []
+
+
+def test_signatures_struck_out_while_collecting_and_restored_after_the_lapse_revive_it(session):
+    """It never showed 5 at once, but 5 valid signatures were given in its window."""
+    p = proposal(session, ruleset(threshold=5))
+    signed(session, p, 3, ip=HOME_IP, prefix="home")
+    signed(session, p, 1, ip=BOT_IP, prefix="bot")
+    invalidate_bots(session, expected=1)  # 3 of 5, still collecting: nothing to reverse
+    signed(session, p, 1, ip=HOME_IP, prefix="late", now=LATER)  # 4 of 5
+    closed = NOW + timedelta(days=31)
+    proposals.advance_due(session, now=closed)
+    assert fresh(session, p).state == ProposalState.LAPSED  # closed short, as the count said
+
+    result = restore_the_batch(session, closed + timedelta(hours=1))
+
+    assert result.revived == (p.public_id,)
+    assert result.tiers_crossed == (f"{p.public_id} tier 1",)
+    assert fresh(session, p).state == ProposalState.DELIBERATION
+    assert problems(session) == {}
+
+
+def test_held_signatures_released_after_the_lapse_revive_it(session):
+    p = proposal(session, ruleset(threshold=5))
+    signed(session, p, 3, ip=HOME_IP, prefix="home")
+    for member_id in add_members(session, 3, prefix="burst"):
+        signing.sign(
+            session, proposal_id=p.id, member_id=member_id, show_name=False, ip=BOT_IP,
+            now=NOW, limits=BurstLimits(per_ip=1),
+        )  # fmt: skip
+    closed = NOW + timedelta(days=31)
+    proposals.advance_due(session, now=closed)
+    lapsed = fresh(session, p)
+    assert (lapsed.state, lapsed.signature_count) == (ProposalState.LAPSED, 4)  # two held
+    held = session.scalars(select(Signature.id).where(Signature.quarantined_at.is_not(None)))
+    (chair_id,) = add_members(session, 1, prefix="releaser")
+
+    result = signature_quarantine.release(
+        session, signature_ids=list(held), actor=session.get(Member, chair_id),
         now=closed + timedelta(hours=1),
     )  # fmt: skip
-    assert fresh(session, p).state == ProposalState.LAPSED  # a final state stays final
-    assert fresh(session, p).signature_count == 5
+
+    assert result.revived == (p.public_id,)
+    assert fresh(session, p).state == ProposalState.DELIBERATION
+    (entry,) = audit(session, "signatures.released")
+    assert entry["revived"] == [p.public_id]
+    assert problems(session) == {}
 
 
 def test_a_lower_tier_still_met_stays_reached_when_only_the_vote_tier_is_lost(session):
