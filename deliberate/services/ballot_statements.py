@@ -6,46 +6,62 @@ FOR UPDATE (PostgreSQL) that every voter of a surge passes through. services.vot
 says when each runs.
 """
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Integer, bindparam, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import lazyload
 
-from deliberate.models import Ballot, Eligibility, GroupTally, Participation, Referendum
+from deliberate.models import (
+    Ballot,
+    Eligibility,
+    GroupTally,
+    Participation,
+    Referendum,
+    ReferendumState,
+)
 
 _participation = Participation.__table__
 _ballot = Ballot.__table__
 _group_tally = GroupTally.__table__
 _referendum = Referendum.__table__
 
-# The voter's row on the frozen electorate. Parameters: ref (public id), member_id.
-ELIGIBILITY_OF = (
-    select(Eligibility)
-    .join(Referendum, Referendum.id == Eligibility.referendum_id)
-    .where(
-        Referendum.public_id == bindparam("ref"), Eligibility.member_id == bindparam("member_id")
+# The referendum and the voter's row on its frozen electorate (None when not on it), in
+# one query, read before the write lock; the options are loaded only if the choice
+# needs them. Parameters: ref (public id), member_id.
+REFERENDUM_AND_ELIGIBILITY = (
+    select(Referendum, Eligibility)
+    .outerjoin(
+        Eligibility,
+        (Eligibility.referendum_id == Referendum.id)
+        & (Eligibility.member_id == bindparam("member_id")),
     )
-)
-
-# The referendum, read before the write lock; the options are loaded only if the choice
-# needs them. Parameters: ref.
-REFERENDUM_BY_REF = (
-    select(Referendum)
     .where(Referendum.public_id == bindparam("ref"))
     .options(lazyload(Referendum.options))
 )
 
-# The window once more, under the lock (services.ballot_lock). Parameters: b_id.
+# The window once more, under the lock (services.ballot_lock), to say why a
+# participation was not inserted. Parameters: b_id.
 WINDOW = select(_referendum.c.state, _referendum.c.opens_at, _referendum.c.closes_at).where(
     _referendum.c.id == bindparam("b_id")
 )
 
 
 def _insert_participation(dialect_insert):
-    # No conflict target: the primary key refuses a second ballot and nothing comes back
-    # (a schema without it refuses nothing: tests/security/test_t02_negative_control.py).
+    # Inserted only while the vote is open at ``now``: the window is checked again under
+    # the lock in the same statement. Nothing comes back when it has closed, or when the
+    # primary key refuses a second ballot (no conflict target; a schema without the key
+    # refuses nothing: tests/security/test_t02_negative_control.py).
+    is_open = exists().where(
+        _referendum.c.id == bindparam("referendum_id"),
+        _referendum.c.state == ReferendumState.OPEN,
+        _referendum.c.opens_at <= bindparam("now"),
+        _referendum.c.closes_at > bindparam("now"),
+    )
+    voter = select(
+        bindparam("referendum_id", type_=Integer), bindparam("member_id", type_=Integer)
+    ).where(is_open)
     return (
         dialect_insert(_participation)
-        .values(referendum_id=bindparam("referendum_id"), member_id=bindparam("member_id"))
+        .from_select(["referendum_id", "member_id"], voter)
         .on_conflict_do_nothing()
         .returning(_participation.c.member_id)
     )

@@ -151,11 +151,23 @@ def _insert_ballot(session: Session, referendum: Referendum, choice: str) -> str
     raise ConflictError(_l("Your vote was NOT recorded. Please try again."))
 
 
-def _insert_participation(session: Session, referendum: Referendum, member_id: int) -> bool:
-    """False when the member has already voted: the primary key refused the row."""
+def _insert_participation(
+    session: Session, referendum: Referendum, member_id: int, now: datetime
+) -> bool:
+    """False when the vote has closed under the lock, or the member has already voted."""
     statement = statements.INSERT_PARTICIPATION[session.get_bind().dialect.name]
-    params = {"referendum_id": referendum.id, "member_id": member_id}
+    params = {"referendum_id": referendum.id, "member_id": member_id, "now": now}
     return session.connection().execute(statement, params).first() is not None
+
+
+def _why_not_inserted(session: Session, referendum: Referendum, now: datetime) -> Exception:
+    """The window read again under the lock says which: closed (PhaseError), or voted."""
+    window = session.connection().execute(statements.WINDOW, {"b_id": referendum.id}).one()
+    try:
+        _refuse_outside_window(*window, now)
+    except PhaseError as error:
+        return error
+    return AlreadyVoted()
 
 
 def cast_ballot(
@@ -172,29 +184,24 @@ def cast_ballot(
     # after (only a miss is looked for again under the lock), and the window is checked
     # again under it.
     params = {"ref": referendum_id, "member_id": member_id}
-    eligibility = session.scalars(statements.ELIGIBILITY_OF, params).one_or_none()
-    referendum = session.scalars(statements.REFERENDUM_BY_REF, {"ref": referendum_id}).first()
-    if referendum is None:
+    found = session.execute(statements.REFERENDUM_AND_ELIGIBILITY, params).first()
+    if found is None:
         raise PhaseError(_l("There is no such vote."))
+    referendum, eligibility = found
     _refuse_outside_window(referendum.state, referendum.opens_at, referendum.closes_at, now)
     choice = check_choice(referendum, choice)
     begin_write(session)
     ballot_lock.as_voter(session, referendum.id)
-    window = session.connection().execute(statements.WINDOW, {"b_id": referendum.id})
-    try:
-        _refuse_outside_window(*window.one(), now)
-    except PhaseError:
-        session.rollback()
-        raise
     if eligibility is None:
         eligibility = session.get(Eligibility, (referendum.id, member_id))
     if eligibility is None:
         error = _ineligible(session, referendum, member_id)
         session.rollback()
         raise error
-    if not _insert_participation(session, referendum, member_id):
+    if not _insert_participation(session, referendum, member_id, now):
+        error = _why_not_inserted(session, referendum, now)
         session.rollback()
-        raise AlreadyVoted()
+        raise error
     receipt = _insert_ballot(session, referendum, choice)
     rules = referendums.vote_rules(referendum)
     if rules is not None and rules.has_double_majority and eligibility.local_group_id:
