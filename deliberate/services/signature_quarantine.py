@@ -134,7 +134,8 @@ def release(
             session, proposal, now=now, base_url=base_url
         )
         crossed += [f"{proposal.public_id} tier {tier}" for tier in again.tiers_crossed]
-        revived += [proposal.public_id] if again.is_revived else []
+        if again.is_revived:
+            revived.append(proposal.public_id)
     result = Decision(released, tuple(p.public_id for p in locked), tuple(crossed), tuple(revived))
     audit_log.record(
         session,

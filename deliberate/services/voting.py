@@ -84,12 +84,13 @@ def check_choice(referendum: Referendum, choice: str) -> str:
     return choice
 
 
-def _refuse_outside_window(state, opens_at: datetime, closes_at: datetime, now: datetime):
-    """PhaseError unless the vote is open at ``now`` (the half-open window, T09)."""
+def _outside_window(state, opens_at: datetime, closes_at: datetime, now: datetime):
+    """The PhaseError to raise unless the vote is open at ``now`` (half-open, T09); or None."""
     if state is ReferendumState.DRAFT or now < opens_at:
-        raise PhaseError(_l("Voting has not opened yet. Nothing was recorded."))
+        return PhaseError(_l("Voting has not opened yet. Nothing was recorded."))
     if state is not ReferendumState.OPEN or now >= closes_at:
-        raise PhaseError(_l("Voting has closed. Nothing was recorded."))
+        return PhaseError(_l("Voting has closed. Nothing was recorded."))
+    return None
 
 
 def _ineligible(session: Session, referendum: Referendum, member_id: int) -> NotEligibleError:
@@ -163,11 +164,7 @@ def _insert_participation(
 def _why_not_inserted(session: Session, referendum: Referendum, now: datetime) -> Exception:
     """The window read again under the lock says which: closed (PhaseError), or voted."""
     window = session.connection().execute(statements.WINDOW, {"b_id": referendum.id}).one()
-    try:
-        _refuse_outside_window(*window, now)
-    except PhaseError as error:
-        return error
-    return AlreadyVoted()
+    return _outside_window(*window, now) or AlreadyVoted()
 
 
 def cast_ballot(
@@ -188,7 +185,9 @@ def cast_ballot(
     if found is None:
         raise PhaseError(_l("There is no such vote."))
     referendum, eligibility = found
-    _refuse_outside_window(referendum.state, referendum.opens_at, referendum.closes_at, now)
+    closed = _outside_window(referendum.state, referendum.opens_at, referendum.closes_at, now)
+    if closed is not None:
+        raise closed
     choice = check_choice(referendum, choice)
     begin_write(session)
     ballot_lock.as_voter(session, referendum.id)
