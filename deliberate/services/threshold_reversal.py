@@ -185,10 +185,9 @@ def revive(session: Session, proposal: Proposal, *, now: datetime, base_url: str
     if proposals.state_of(proposal) is not State.LAPSED:
         return False
     current = thresholds.status(session, proposal)
-    met = frozenset(i for i, tier in enumerate(current.tiers) if tier.is_met) if current else None
-    step = lifecycle.after_restoration(
-        State.LAPSED, proposals.frozen_ruleset(proposal), met=met or frozenset()
-    )
+    tiers = current.tiers if current is not None else ()
+    met = frozenset(index for index, tier in enumerate(tiers) if tier.is_met)
+    step = lifecycle.after_restoration(State.LAPSED, proposals.frozen_ruleset(proposal), met=met)
     if step is None:
         return False
     audit_log.record(
