@@ -8,7 +8,17 @@ connection. Each is the plain statement a reader would write by hand; services.s
 says when each runs.
 """
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import (
+    Date,
+    Integer,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from deliberate.models import ProposalState, Signature, SignatureTally
@@ -18,19 +28,22 @@ _proposal = Proposal.__table__
 _signature = Signature.__table__
 _tally = SignatureTally.__table__
 
+# The proposal's row while signatures are open on it at ``now``.
+_OPEN = (
+    _proposal.c.id == bindparam("proposal_id"),
+    _proposal.c.state == ProposalState.COLLECTING,
+    _proposal.c.signatures_open_at <= bindparam("now"),
+    or_(
+        _proposal.c.collection_closes_at.is_(None),
+        _proposal.c.collection_closes_at > bindparam("now"),
+    ),
+)
+
 # The stored count moves only while signatures are open; no row back means "closed".
 # Parameters: proposal_id, now, delta.
 COUNT_WHILE_OPEN = (
     update(_proposal)
-    .where(
-        _proposal.c.id == bindparam("proposal_id"),
-        _proposal.c.state == ProposalState.COLLECTING,
-        _proposal.c.signatures_open_at <= bindparam("now"),
-        or_(
-            _proposal.c.collection_closes_at.is_(None),
-            _proposal.c.collection_closes_at > bindparam("now"),
-        ),
-    )
+    .where(*_OPEN)
     .values(signature_count=_proposal.c.signature_count + bindparam("delta"))
     .returning(_proposal.c.signature_count)
 )
@@ -52,7 +65,9 @@ def _insert_signature(dialect_insert):
         .values(
             proposal_id=bindparam("proposal_id"),
             member_id=bindparam("member_id"),
-            local_group_id=bindparam("local_group_id"),
+            # Not "local_group_id": a parameter named after a column of the proposal
+            # would join the SET clause of SIGN_FIRST_TIME_POSTGRESQL's UPDATE.
+            local_group_id=bindparam("signer_group_id"),
             is_name_public=bindparam("is_name_public"),
             signed_at=bindparam("signed_at"),
             ip_address=bindparam("ip_address"),
@@ -81,13 +96,61 @@ def _tally_up(dialect_insert):
     )
 
 
-# By dialect name. Parameters: the columns named in values().
-INSERT_SIGNATURE = {
-    "postgresql": _insert_signature(postgresql.insert),
-    "sqlite": _insert_signature(sqlite.insert),
-}
+# SQLite's; PostgreSQL inserts within SIGN_FIRST_TIME_POSTGRESQL. Parameters: the
+# columns named in values(), local_group_id as signer_group_id.
+INSERT_SIGNATURE_SQLITE = _insert_signature(sqlite.insert)
 # Parameters: proposal_id, group_key, day, delta (> 0).
 TALLY_UP = {"postgresql": _tally_up(postgresql.insert), "sqlite": _tally_up(sqlite.insert)}
+
+
+def _sign_first_time():
+    """The signature's INSERT, then COUNT_WHILE_OPEN and TALLY_UP, as one PostgreSQL statement.
+
+    On PostgreSQL each statement is a round trip to a server on the same cores, and a
+    first signature, the common case of a surge, needs all three: here they are the
+    parts of one WITH. The count moves only if the row went in (``EXISTS (SELECT FROM
+    inserted)``) and the window is open; the tally only if the count moved by a delta
+    above 0 (a held signature moves neither). The parts share one snapshot and each
+    reads the one before it, so they run in that order and take the locks the three
+    statements would: the new signature's key, then the proposal's row (whose UPDATE
+    re-reads it once a signer ahead commits), then the tally's. Returns (signature_id, signature_count): no id
+    means the UNIQUE pair refused the row and nothing moved; an id with no count means
+    signatures are closed, and the caller rolls the insert back.
+    Parameters: those of INSERT_SIGNATURE_SQLITE, and now, delta, group_key, day.
+    """
+    inserted = _insert_signature(postgresql.insert).cte("inserted")
+    counted = (
+        update(_proposal)
+        .where(*_OPEN, exists(select(inserted.c.id)))
+        .values(signature_count=_proposal.c.signature_count + bindparam("delta"))
+        .returning(_proposal.c.signature_count)
+        .cte("counted")
+    )
+    tally_row = select(
+        bindparam("proposal_id", type_=Integer),
+        bindparam("group_key", type_=Integer),
+        bindparam("day", type_=Date),
+        bindparam("delta", type_=Integer),
+    ).where(
+        exists(select(counted.c.signature_count)),
+        bindparam("delta", type_=Integer) > literal_column("0"),
+    )
+    tallied = (
+        postgresql.insert(_tally)
+        .from_select(["proposal_id", "group_key", "day", "count"], tally_row)
+        .on_conflict_do_update(
+            index_elements=["proposal_id", "group_key", "day"],
+            set_={"count": _tally.c.count + postgresql.insert(_tally).excluded.count},
+        )
+        .cte("tallied")
+    )
+    return select(
+        select(inserted.c.id).scalar_subquery().label("signature_id"),
+        select(counted.c.signature_count).scalar_subquery().label("signature_count"),
+    ).add_cte(tallied)
+
+
+SIGN_FIRST_TIME_POSTGRESQL = _sign_first_time()
 
 # The same parameters as TALLY_UP, with delta < 0 (an UPDATE may not reuse column names
 # as parameter names, hence the prefix).

@@ -100,9 +100,14 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
+def _group_key(group_id: int | None) -> int:
+    """The tally's key for a group: its id, or 0 for no group (models.SignatureTally)."""
+    return group_id or 0
+
+
 def _tally(session: Session, proposal_id: int, group_id: int | None, day: date, delta: int):
     """Move one (proposal, group, day) counter by ``delta``, creating it if needed."""
-    key = group_id or 0
+    key = _group_key(group_id)
     if delta < 0:
         params = {"b_proposal_id": proposal_id, "b_group_key": key, "b_day": day, "delta": delta}
         _write(session, statements.TALLY_DOWN, params)
@@ -192,13 +197,15 @@ def sign(
     domain = _email_domain(member.email)
     held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
     begin_write(session)
-    if not _insert(session, proposal, member, show_name, ip, domain, now, held):
+    delta = 0 if held else +1
+    inserted, count = _sign_first_time(session, proposal, member, show_name, ip, domain, now, held)
+    if not inserted:
         existing = signature_of(session, proposal_id, member_id)
         # The proposal before the signature row, in the order withdraw() takes them.
         proposal = proposals.lock(session, proposal_id)
         _check_may_sign(session, proposal, member, now)
         _resign(session, existing, member, show_name, ip, now, held)
-    count = _count_while_open(session, proposal, now, 0 if held else +1)
+        count = _count_and_tally_while_open(session, proposal, member, now, delta)
     if count is None:
         session.rollback()
         session.refresh(proposal)
@@ -206,7 +213,6 @@ def sign(
     if held:
         session.commit()
         return SignResult(count=count, crossed=(), is_held=True)
-    _tally(session, proposal.id, member.local_group_id, now.date(), +1)
     crossed: tuple[int, ...] = ()
     if thresholds.could_meet_a_tier(proposal, count):
         proposal = proposals.lock(session, proposal_id)  # fresh, for the state step it may take
@@ -225,12 +231,19 @@ def _check_may_sign(session: Session, proposal: Proposal, member: Member, now: d
         )
 
 
-def _insert(session, proposal, member, show_name, ip, domain, now, held) -> bool:
-    """Insert the signature; False when the UNIQUE pair says the member has a row already."""
+def _sign_first_time(session, proposal, member, show_name, ip, domain, now, held):
+    """Insert the signature and, if it went in, count and tally it while signatures are open.
+
+    Returns (inserted, the new count): inserted is False when the UNIQUE pair says the
+    member has a row already, and then nothing moved; a count of None means signatures
+    have closed. On PostgreSQL the three writes are one statement, one round trip
+    (statements.SIGN_FIRST_TIME_POSTGRESQL); SQLite runs them one by one, in-process.
+    """
+    delta = 0 if held else +1
     params = {
         "proposal_id": proposal.id,
         "member_id": member.id,
-        "local_group_id": member.local_group_id,
+        "signer_group_id": member.local_group_id,
         "is_name_public": show_name,
         "signed_at": now,
         "ip_address": ip,
@@ -238,20 +251,34 @@ def _insert(session, proposal, member, show_name, ip, domain, now, held) -> bool
         "quarantined_at": now if held else None,
         "quarantine_reason": held,
     }
-    inserted = _write(session, statements.INSERT_SIGNATURE[_dialect(session)], params)
-    return inserted.scalar_one_or_none() is not None
+    if _dialect(session) == "postgresql":
+        tally = {"now": now, "delta": delta, "group_key": _group_key(member.local_group_id)}
+        row = _write(
+            session, statements.SIGN_FIRST_TIME_POSTGRESQL, params | tally | {"day": now.date()}
+        ).one()
+        if row.signature_count is not None:
+            set_committed_value(proposal, "signature_count", row.signature_count)
+        return row.signature_id is not None, row.signature_count
+    inserted = _write(session, statements.INSERT_SIGNATURE_SQLITE, params)
+    if inserted.scalar_one_or_none() is None:
+        return False, None
+    return True, _count_and_tally_while_open(session, proposal, member, now, delta)
 
 
-def _count_while_open(session: Session, proposal: Proposal, now: datetime, delta: int):
-    """Move the stored count if signatures are still open; None if the window has shut.
+def _count_and_tally_while_open(session, proposal, member, now, delta: int) -> int | None:
+    """Move the stored count, and the tally, if signatures are still open; None if shut.
 
-    The UPDATE takes the proposal's row lock (PostgreSQL) and re-reads the state under
-    it, so this is the check that counts, whatever the earlier read saw.
+    The count's UPDATE takes the proposal's row lock (PostgreSQL) and re-reads the state
+    under it, so this is the check that counts, whatever the earlier read saw. A held
+    signature (delta 0) moves neither, but is still refused once signatures have closed.
     """
     params = {"proposal_id": proposal.id, "now": now, "delta": delta}
     new = _write(session, statements.COUNT_WHILE_OPEN, params).scalar_one_or_none()
-    if new is not None:
-        set_committed_value(proposal, "signature_count", new)
+    if new is None:
+        return None
+    set_committed_value(proposal, "signature_count", new)
+    if delta:
+        _tally(session, proposal.id, member.local_group_id, now.date(), delta)
     return new
 
 
