@@ -4,6 +4,7 @@ from datetime import timedelta
 from fractions import Fraction
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select, update
 
 from deliberate.core.errors import ConflictError, NotEligibleError, PhaseError
@@ -234,3 +235,30 @@ def test_tiers_are_not_read_below_the_fewest_signatures_any_tier_needs(session, 
     assert statuses == []
     assert sign(session, p, signers[2]).crossed == (1,)
     assert statuses == [1]
+
+
+def test_a_first_signature_writes_in_one_statement_on_postgresql(session):
+    # Each statement is a round trip on PostgreSQL, made while the proposal's row is
+    # locked by the count: the insert, the count and the tally go as one WITH there, and
+    # as three statements on SQLite, which runs them in-process (issue 9).
+    leeds = add_group(session, "Leeds")
+    p = proposal(session, ruleset(threshold=50))
+    (member_id,) = add_members(session, 1, group_id=leeds)
+    session.commit()
+    writes: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        if verb in {"INSERT", "UPDATE", "WITH"}:
+            writes.append(verb)
+
+    engine = db.engine
+    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert sign(session, p, member_id).count == 1
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", record)
+    expected = ["WITH"] if engine.dialect.name == "postgresql" else ["INSERT", "UPDATE", "INSERT"]
+    assert writes == expected
+    assert thresholds.by_group(session, p.id) == {"Leeds": 1}
+    assert session.get(Proposal, p.id).signature_count == 1
