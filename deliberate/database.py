@@ -197,3 +197,32 @@ def commit_keeping_loaded(session: Session) -> None:
         session.commit()
     finally:
         session.expire_on_commit = expire
+
+
+def execute_alone(session: Session, statement, params: dict):
+    """Run one statement that commits by itself, outside any transaction; returns its row.
+
+    PostgreSQL only. For a statement that writes all of its work or none of it and locks
+    a row that many requests queue for: with no COMMIT to send after it, the lock is
+    held only while the server runs the statement and flushes it, not while the server
+    waits for a busy client's next message (services.signing). The session's
+    transaction so far, which must only have read, is committed first on the same
+    connection; what it loaded stays loaded, and the session's next statement begins a
+    new transaction, as after begin_write() on SQLite.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.get_bind().dialect.name != "postgresql":
+        raise RuntimeError("execute_alone is for PostgreSQL; SQLite writes under its lock")
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("the session has unflushed changes that would be split from it")
+    connection = session.connection()
+    dbapi_connection = connection.connection.dbapi_connection
+    # Below SQLAlchemy, whose transaction carries on: a session commit here would return
+    # the connection to the pool and check it out (and ping it) again, for nothing.
+    dbapi_connection.commit()
+    dbapi_connection.autocommit = True
+    try:
+        return connection.execute(statement, params).one()
+    finally:
+        dbapi_connection.autocommit = False

@@ -103,25 +103,74 @@ INSERT_SIGNATURE_SQLITE = _insert_signature(sqlite.insert)
 TALLY_UP = {"postgresql": _tally_up(postgresql.insert), "sqlite": _tally_up(sqlite.insert)}
 
 
-def _sign_first_time():
-    """The signature's INSERT, then COUNT_WHILE_OPEN and TALLY_UP, as one PostgreSQL statement.
+def _sign_first_time(*, below_every_tier: bool):
+    """A first signature's INSERT, count and tally as one PostgreSQL statement.
 
-    On PostgreSQL each statement is a round trip to a server on the same cores, and a
-    first signature, the common case of a surge, needs all three: here they are the
-    parts of one WITH. The count moves only if the row went in (``EXISTS (SELECT FROM
-    inserted)``) and the window is open; the tally only if the count moved by a delta
-    above 0 (a held signature moves neither). The parts share one snapshot and each
-    reads the one before it, so they run in that order and take the locks the three
-    statements would: the new signature's key, then the proposal's row (whose UPDATE
-    re-reads it once a signer ahead commits), then the tally's. Returns (signature_id, signature_count): no id
-    means the UNIQUE pair refused the row and nothing moved; an id with no count means
-    signatures are closed, and the caller rolls the insert back.
-    Parameters: those of INSERT_SIGNATURE_SQLITE, and now, delta, group_key, day.
+    Each statement is a round trip to a server on the same cores, and a first signature,
+    the common case of a surge, needs all three writes. The parts of the WITH each read
+    the one before, so they run in this order: ``open_proposal`` locks the proposal's
+    row if signatures are open on it (FOR NO KEY UPDATE waits for a signer ahead and
+    judges the row as that signer left it); ``inserted`` adds the signature only for an
+    open proposal (no row back: the UNIQUE pair refused it); ``counted`` moves the
+    stored count by ``delta`` only if the row went in; ``tallied`` moves the per-group,
+    per-day tally only if the count moved by more than 0 (a held signature moves
+    neither). So the statement writes all of it or none of it. It takes the proposal's
+    row before the signature's key, in the order withdraw() takes them.
+
+    ``below_every_tier`` adds to the lock's condition that the new count stays below
+    ``floor``, the fewest signatures at which any tier could be met: such a signature
+    can cross nothing, so services.signing runs it outside a transaction (it commits
+    when it returns, database.execute_alone) and the row every signer queues for is not
+    held across a round trip to a busy client. Any other first signature runs the
+    statement without it, in a transaction that claims the tiers it meets (I9).
+
+    Returns (is_open, signature_id, signature_count): not open means nothing was
+    written (closed, or at a tier's floor for ``below_every_tier``); no id means the
+    member has a row already (signed, withdrawn or invalidated) and nothing moved.
+    Parameters: those of INSERT_SIGNATURE_SQLITE, and now, delta, group_key, day, and
+    floor for ``below_every_tier``.
     """
-    inserted = _insert_signature(postgresql.insert).cte("inserted")
+    lockable = [*_OPEN]
+    if below_every_tier:
+        lockable.append(_proposal.c.signature_count + bindparam("delta") < bindparam("floor"))
+    open_proposal = (
+        select(_proposal.c.id).where(*lockable).with_for_update(key_share=True).cte("open_proposal")
+    )
+    columns = _signature.c
+    new_signature = select(
+        open_proposal.c.id,
+        bindparam("member_id", type_=columns.member_id.type),
+        bindparam("signer_group_id", type_=columns.local_group_id.type),
+        bindparam("is_name_public", type_=columns.is_name_public.type),
+        bindparam("signed_at", type_=columns.signed_at.type),
+        bindparam("ip_address", type_=columns.ip_address.type),
+        bindparam("email_domain", type_=columns.email_domain.type),
+        bindparam("quarantined_at", type_=columns.quarantined_at.type),
+        bindparam("quarantine_reason", type_=columns.quarantine_reason.type),
+    )
+    inserted = (
+        postgresql.insert(_signature)
+        .from_select(
+            [
+                "proposal_id",
+                "member_id",
+                "local_group_id",
+                "is_name_public",
+                "signed_at",
+                "ip_address",
+                "email_domain",
+                "quarantined_at",
+                "quarantine_reason",
+            ],
+            new_signature,
+        )
+        .on_conflict_do_nothing()  # no target, as INSERT_SIGNATURE_SQLITE
+        .returning(columns.id)
+        .cte("inserted")
+    )
     counted = (
         update(_proposal)
-        .where(*_OPEN, exists(select(inserted.c.id)))
+        .where(_proposal.c.id == open_proposal.c.id, exists(select(inserted.c.id)))
         .values(signature_count=_proposal.c.signature_count + bindparam("delta"))
         .returning(_proposal.c.signature_count)
         .cte("counted")
@@ -145,12 +194,15 @@ def _sign_first_time():
         .cte("tallied")
     )
     return select(
+        exists(select(open_proposal.c.id)).label("is_open"),
         select(inserted.c.id).scalar_subquery().label("signature_id"),
         select(counted.c.signature_count).scalar_subquery().label("signature_count"),
     ).add_cte(tallied)
 
 
-SIGN_FIRST_TIME_POSTGRESQL = _sign_first_time()
+# By whether the new count must stay below every tier's floor; PostgreSQL only.
+SIGN_FIRST_TIME_POSTGRESQL = _sign_first_time(below_every_tier=False)
+SIGN_BELOW_EVERY_TIER_POSTGRESQL = _sign_first_time(below_every_tier=True)
 
 # The same parameters as TALLY_UP, with delta < 0 (an UPDATE may not reuse column names
 # as parameter names, hence the prefix).

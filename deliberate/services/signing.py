@@ -1,12 +1,13 @@
 """Signing: one signature per member, exact stored counts, thresholds that fire once.
 
-One signature is one write transaction under one clock. State, window and eligibility
-are read and checked first; then the row is inserted (its UNIQUE pair refuses a second),
-the stored count moves by one in an UPDATE that re-checks the window and takes the
-proposal's row lock (PostgreSQL; SQLite holds its write lock from BEGIN IMMEDIATE), the
-per-group, per-day tally moves by one, and, once the count could meet a tier, the tiers
-are evaluated against it under the same lock (services.thresholds: a newly met tier is
-claimed and fired exactly once).
+One signature is one write under one clock. State, window and eligibility are read and
+checked first; then the row is inserted (its UNIQUE pair refuses a second), the stored
+count moves by one while the proposal's row lock is held and the window is open
+(PostgreSQL; SQLite holds its write lock from BEGIN IMMEDIATE), the per-group, per-day
+tally moves by one, and, once the count could meet a tier, the tiers are evaluated
+against it under the same lock, in the same transaction (services.thresholds: a newly
+met tier is claimed and fired exactly once, I9). On PostgreSQL a signature that can
+meet no tier is one statement committing by itself; see _sign_first_time.
 
 A signature from an address (or email domain) that has already signed this proposal
 more often in the last hour than ``signature_bursts.BurstLimits`` allows is stored but
@@ -26,7 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from deliberate.core import lifecycle
 from deliberate.core.errors import ConflictError, NotEligibleError, NotFoundError, PhaseError
 from deliberate.core.messages import join
-from deliberate.database import begin_write
+from deliberate.database import begin_write, execute_alone
 from deliberate.i18n import lazy
 from deliberate.labels import lazy_label
 from deliberate.models import (
@@ -41,6 +42,8 @@ from deliberate.services.drafting import counted_until, member_reasons
 from deliberate.services.signature_bursts import BurstLimits, hold_reason
 
 _proposal = Proposal.__table__
+# The floor for a proposal no tier of which can be met: a count never reaches it.
+_NO_TIER = 2**31 - 1
 ALREADY_SIGNED = _l("You have already signed this proposal.")
 # A signature counts when it is neither withdrawn, invalidated nor held for a check.
 COUNTED = (
@@ -185,9 +188,9 @@ def sign(
     the UNIQUE pair decides whether the member signed before; only then is the earlier
     row read (a re-sign after a withdrawal, or a refusal), so a first signature, the
     common case, sends no "signed already?" query. The count update repeats the window
-    check in its WHERE clause: a proposal that closed between the reads and the lock
-    takes no signature. A burst read before the lock may let through as many extra
-    signatures as arrive at the same instant.
+    check under the lock: a proposal that closed between the reads and the lock takes no
+    signature. A burst read before the lock may let through as many extra signatures as
+    arrive at the same instant.
     """
     proposal = session.get(Proposal, proposal_id)
     if proposal is None:
@@ -198,8 +201,9 @@ def sign(
     held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
     begin_write(session)
     delta = 0 if held else +1
-    inserted, count = _sign_first_time(session, proposal, member, show_name, ip, domain, now, held)
-    if not inserted:
+    first = _sign_first_time(session, proposal, member, show_name, ip, domain, now, held)
+    count = first.count
+    if first.has_row_already:
         existing = signature_of(session, proposal_id, member_id)
         # The proposal before the signature row, in the order withdraw() takes them.
         proposal = proposals.lock(session, proposal_id)
@@ -231,13 +235,25 @@ def _check_may_sign(session: Session, proposal: Proposal, member: Member, now: d
         )
 
 
-def _sign_first_time(session, proposal, member, show_name, ip, domain, now, held):
+@dataclass(frozen=True)
+class _FirstTry:
+    """What inserting a member's first signature did."""
+
+    has_row_already: bool  # the UNIQUE pair refused it, and nothing moved
+    count: int | None  # the new count; None when signatures are closed or a row was there
+
+
+def _sign_first_time(session, proposal, member, show_name, ip, domain, now, held) -> _FirstTry:
     """Insert the signature and, if it went in, count and tally it while signatures are open.
 
-    Returns (inserted, the new count): inserted is False when the UNIQUE pair says the
-    member has a row already, and then nothing moved; a count of None means signatures
-    have closed. On PostgreSQL the three writes are one statement, one round trip
-    (statements.SIGN_FIRST_TIME_POSTGRESQL); SQLite runs them one by one, in-process.
+    SQLite runs the three writes in-process, under its write lock. On PostgreSQL they
+    are one statement (statements.SIGN_FIRST_TIME_POSTGRESQL). Below the fewest
+    signatures that could meet a tier, where a signature can cross nothing, that
+    statement commits by itself (SIGN_BELOW_EVERY_TIER_POSTGRESQL): the proposal's row
+    is then held only inside the server, never across a round trip to this process,
+    which every other signer would wait out. If it wrote nothing because of the floor
+    or a close, the signature is tried again in this transaction, which claims the
+    tiers it meets.
     """
     delta = 0 if held else +1
     params = {
@@ -251,18 +267,35 @@ def _sign_first_time(session, proposal, member, show_name, ip, domain, now, held
         "quarantined_at": now if held else None,
         "quarantine_reason": held,
     }
-    if _dialect(session) == "postgresql":
-        tally = {"now": now, "delta": delta, "group_key": _group_key(member.local_group_id)}
-        row = _write(
-            session, statements.SIGN_FIRST_TIME_POSTGRESQL, params | tally | {"day": now.date()}
-        ).one()
-        if row.signature_count is not None:
-            set_committed_value(proposal, "signature_count", row.signature_count)
-        return row.signature_id is not None, row.signature_count
-    inserted = _write(session, statements.INSERT_SIGNATURE_SQLITE, params)
-    if inserted.scalar_one_or_none() is None:
-        return False, None
-    return True, _count_and_tally_while_open(session, proposal, member, now, delta)
+    if _dialect(session) == "sqlite":
+        inserted = _write(session, statements.INSERT_SIGNATURE_SQLITE, params)
+        if inserted.scalar_one_or_none() is None:
+            return _FirstTry(has_row_already=True, count=None)
+        count = _count_and_tally_while_open(session, proposal, member, now, delta)
+        return _FirstTry(has_row_already=False, count=count)
+    params |= {
+        "now": now,
+        "delta": delta,
+        "group_key": _group_key(member.local_group_id),
+        "day": now.date(),
+    }
+    floor = thresholds.fewest_to_meet_a_tier(proposal)
+    if floor is None or proposal.signature_count + delta < floor:  # as the read saw it
+        below = params | {"floor": _NO_TIER if floor is None else floor}
+        row = execute_alone(session, statements.SIGN_BELOW_EVERY_TIER_POSTGRESQL, below)
+        if row.is_open or floor is None:
+            return _first_try(proposal, row)
+    row = _write(session, statements.SIGN_FIRST_TIME_POSTGRESQL, params).one()
+    return _first_try(proposal, row)
+
+
+def _first_try(proposal: Proposal, row) -> _FirstTry:
+    """What a row of SIGN_FIRST_TIME_POSTGRESQL or SIGN_BELOW_EVERY_TIER_POSTGRESQL says."""
+    if row.signature_count is not None:
+        set_committed_value(proposal, "signature_count", row.signature_count)
+    return _FirstTry(
+        has_row_already=row.is_open and row.signature_id is None, count=row.signature_count
+    )
 
 
 def _count_and_tally_while_open(session, proposal, member, now, delta: int) -> int | None:

@@ -159,8 +159,14 @@ def evaluate_tiers(
     return tuple(index + 1 for index in fired)
 
 
-def could_meet_a_tier(proposal: Proposal, count: int) -> bool:
+def fewest_to_meet_a_tier(proposal: Proposal) -> int | None:
+    """No tier of the proposal can be met with fewer signatures; None: none can be met."""
     ruleset = proposals.frozen_ruleset(proposal)
     if ruleset is None or proposal.electorate_size is None:
-        return False
-    return count >= fewest_signatures_to_meet_a_tier(ruleset, proposal.electorate_size)
+        return None
+    return fewest_signatures_to_meet_a_tier(ruleset, proposal.electorate_size)
+
+
+def could_meet_a_tier(proposal: Proposal, count: int) -> bool:
+    fewest = fewest_to_meet_a_tier(proposal)
+    return fewest is not None and count >= fewest

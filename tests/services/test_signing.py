@@ -237,20 +237,21 @@ def test_tiers_are_not_read_below_the_fewest_signatures_any_tier_needs(session, 
     assert statuses == [1]
 
 
-def test_a_first_signature_writes_in_one_statement_on_postgresql(session):
+def test_a_first_signature_below_every_tier_is_one_statement_committing_itself(session):
     # Each statement is a round trip on PostgreSQL, made while the proposal's row is
-    # locked by the count: the insert, the count and the tally go as one WITH there, and
-    # as three statements on SQLite, which runs them in-process (issue 9).
+    # locked by the count: the insert, the count and the tally go as one WITH there,
+    # which commits by itself, so no COMMIT round trip holds the row (issue 9). SQLite
+    # runs the three in-process, in its write transaction.
     leeds = add_group(session, "Leeds")
     p = proposal(session, ruleset(threshold=50))
     (member_id,) = add_members(session, 1, group_id=leeds)
     session.commit()
-    writes: list[str] = []
+    writes: list[tuple[str, bool]] = []
 
-    def record(_conn, _cursor, statement, *_args):
+    def record(conn, _cursor, statement, *_args):
         verb = statement.lstrip().split(None, 1)[0].upper()
         if verb in {"INSERT", "UPDATE", "WITH"}:
-            writes.append(verb)
+            writes.append((verb, getattr(conn.connection.dbapi_connection, "autocommit", False)))
 
     engine = db.engine
     sqlalchemy_event.listen(engine, "before_cursor_execute", record)
@@ -258,7 +259,30 @@ def test_a_first_signature_writes_in_one_statement_on_postgresql(session):
         assert sign(session, p, member_id).count == 1
     finally:
         sqlalchemy_event.remove(engine, "before_cursor_execute", record)
-    expected = ["WITH"] if engine.dialect.name == "postgresql" else ["INSERT", "UPDATE", "INSERT"]
-    assert writes == expected
+    if engine.dialect.name == "postgresql":
+        assert writes == [("WITH", True)]
+    else:
+        assert [verb for verb, _ in writes] == ["INSERT", "UPDATE", "INSERT"]
     assert thresholds.by_group(session, p.id) == {"Leeds": 1}
     assert session.get(Proposal, p.id).signature_count == 1
+
+
+def test_the_signature_that_meets_a_tier_is_counted_and_claimed_together(session, monkeypatch):
+    # I9: the count never meets a tier without its crossing. Below every tier a
+    # signature may commit on its own (PostgreSQL); the one that can meet a tier is
+    # counted in the transaction that claims it, so a failure before the claim loses both.
+    p = proposal(session, ruleset(threshold=3))
+    first, second, third = add_members(session, 3)
+    sign(session, p, first)
+    sign(session, p, second)
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("the process died before the claim")
+
+    monkeypatch.setattr(thresholds, "evaluate_tiers", crash)
+    with pytest.raises(RuntimeError):
+        sign(session, p, third)
+    session.rollback()
+    assert session.get(Proposal, p.id).signature_count == 2
+    assert count(session, Signature, Signature.member_id == third) == 0
+    assert count(session, ThresholdCrossing) == 0
