@@ -57,24 +57,29 @@ COUNT_BY = (
 )
 
 
+# A new signature's columns and the parameters that fill them. Not "local_group_id": a
+# parameter named after a column of the proposal would join the SET clause of
+# SIGN_FIRST_TIME_POSTGRESQL's UPDATE.
+_SIGNATURE_PARAMETERS = {
+    "proposal_id": "proposal_id",
+    "member_id": "member_id",
+    "local_group_id": "signer_group_id",
+    "is_name_public": "is_name_public",
+    "signed_at": "signed_at",
+    "ip_address": "ip_address",
+    "email_domain": "email_domain",
+    "quarantined_at": "quarantined_at",
+    "quarantine_reason": "quarantine_reason",
+}
+
+
 def _insert_signature(dialect_insert):
     # No conflict target: whichever unique key refuses the row, nothing is inserted and
     # no id comes back (and a schema without the pair refuses nothing: T02's control).
+    values = {column: bindparam(name) for column, name in _SIGNATURE_PARAMETERS.items()}
     return (
         dialect_insert(_signature)
-        .values(
-            proposal_id=bindparam("proposal_id"),
-            member_id=bindparam("member_id"),
-            # Not "local_group_id": a parameter named after a column of the proposal
-            # would join the SET clause of SIGN_FIRST_TIME_POSTGRESQL's UPDATE.
-            local_group_id=bindparam("signer_group_id"),
-            is_name_public=bindparam("is_name_public"),
-            signed_at=bindparam("signed_at"),
-            ip_address=bindparam("ip_address"),
-            email_domain=bindparam("email_domain"),
-            quarantined_at=bindparam("quarantined_at"),
-            quarantine_reason=bindparam("quarantine_reason"),
-        )
+        .values(**values)
         .on_conflict_do_nothing()
         .returning(_signature.c.id)
     )
@@ -96,8 +101,8 @@ def _tally_up(dialect_insert):
     )
 
 
-# SQLite's; PostgreSQL inserts within SIGN_FIRST_TIME_POSTGRESQL. Parameters: the
-# columns named in values(), local_group_id as signer_group_id.
+# SQLite's; PostgreSQL inserts within SIGN_FIRST_TIME_POSTGRESQL. Parameters: those of
+# _SIGNATURE_PARAMETERS.
 INSERT_SIGNATURE_SQLITE = _insert_signature(sqlite.insert)
 # Parameters: proposal_id, group_key, day, delta (> 0).
 TALLY_UP = {"postgresql": _tally_up(postgresql.insert), "sqlite": _tally_up(sqlite.insert)}
@@ -136,36 +141,20 @@ def _sign_first_time(*, below_every_tier: bool):
     open_proposal = (
         select(_proposal.c.id).where(*lockable).with_for_update(key_share=True).cte("open_proposal")
     )
-    columns = _signature.c
+    # The new signature's row, for the proposal the lock found.
     new_signature = select(
         open_proposal.c.id,
-        bindparam("member_id", type_=columns.member_id.type),
-        bindparam("signer_group_id", type_=columns.local_group_id.type),
-        bindparam("is_name_public", type_=columns.is_name_public.type),
-        bindparam("signed_at", type_=columns.signed_at.type),
-        bindparam("ip_address", type_=columns.ip_address.type),
-        bindparam("email_domain", type_=columns.email_domain.type),
-        bindparam("quarantined_at", type_=columns.quarantined_at.type),
-        bindparam("quarantine_reason", type_=columns.quarantine_reason.type),
+        *(
+            bindparam(name, type_=_signature.c[column].type)
+            for column, name in _SIGNATURE_PARAMETERS.items()
+            if column != "proposal_id"
+        ),
     )
     inserted = (
         postgresql.insert(_signature)
-        .from_select(
-            [
-                "proposal_id",
-                "member_id",
-                "local_group_id",
-                "is_name_public",
-                "signed_at",
-                "ip_address",
-                "email_domain",
-                "quarantined_at",
-                "quarantine_reason",
-            ],
-            new_signature,
-        )
+        .from_select(list(_SIGNATURE_PARAMETERS), new_signature)
         .on_conflict_do_nothing()  # no target, as INSERT_SIGNATURE_SQLITE
-        .returning(columns.id)
+        .returning(_signature.c.id)
         .cte("inserted")
     )
     counted = (

@@ -284,12 +284,12 @@ def _sign_first_time(session, proposal, member, show_name, ip, domain, now, held
         below = params | {"floor": _NO_TIER if floor is None else floor}
         row = execute_alone(session, statements.SIGN_BELOW_EVERY_TIER_POSTGRESQL, below)
         if row.is_open or floor is None:
-            return _first_try(proposal, row)
+            return _first_try_from(proposal, row)
     row = _write(session, statements.SIGN_FIRST_TIME_POSTGRESQL, params).one()
-    return _first_try(proposal, row)
+    return _first_try_from(proposal, row)
 
 
-def _first_try(proposal: Proposal, row) -> _FirstTry:
+def _first_try_from(proposal: Proposal, row) -> _FirstTry:
     """What a row of SIGN_FIRST_TIME_POSTGRESQL or SIGN_BELOW_EVERY_TIER_POSTGRESQL says."""
     if row.signature_count is not None:
         set_committed_value(proposal, "signature_count", row.signature_count)
