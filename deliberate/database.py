@@ -206,9 +206,10 @@ def execute_alone(session: Session, statement, params: dict):
     a row that many requests queue for: with no COMMIT to send after it, the lock is
     held only while the server runs the statement and flushes it, not while the server
     waits for a busy client's next message (services.signing). The session's
-    transaction so far, which must only have read, is committed first on the same
-    connection; what it loaded stays loaded, and the session's next statement begins a
-    new transaction, as after begin_write() on SQLite.
+    transaction so far is committed first on the same connection; what it loaded stays
+    loaded, and the session's next statement begins a new transaction, as after
+    begin_write() on SQLite. Call it where that transaction has only read: unflushed
+    changes are refused below, but writes already flushed would be committed with it.
     """
     if isinstance(session, scoped_session):
         session = session()
