@@ -144,6 +144,8 @@ def main() -> None:
         "--no-vote", action="store_true", help="measure the raw insert and sign only"
     )
     args = parser.parse_args()
+    if args.no_vote and args.profile == "vote":
+        parser.error("--profile vote needs the vote measured: drop --no-vote")
     from bench.scenarios import surge
 
     with ExitStack() as stack:
