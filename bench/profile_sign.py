@@ -1,7 +1,7 @@
 """CPU per request of a signature, a ballot and the raw insert, in-process, with a profile.
 
     python bench/profile_sign.py [--database sqlite|postgresql] [--count 2000] [--profile sign]
-                                 [--statements]
+                                 [--statements] [--phases]
 
 The surge is CPU-bound on two cores, so its ratio to the raw insert follows the ratio of
 their CPU costs. This drives the same requests as the surge (each member's own session
@@ -9,8 +9,11 @@ cookie, CSRF token and X-Forwarded-For address) straight into the WSGI app of a 
 configured as bench/server.py configures gunicorn, one at a time, and prints the process
 CPU per request of each kind and the Python function calls per request (a count that
 does not depend on the host's speed). ``--profile`` prints the top of a cProfile of one
-kind; ``--statements`` prints the SQL that one request of each kind sends (on
-PostgreSQL every statement is a round trip to a server sharing the same two cores).
+kind; ``--phases`` prints the CPU and the calls per request inside each phase of a
+request (bench/phases.py: the session, the CSRF check, the member's load, the view's
+reads and writes) for the raw insert and the signature; ``--statements`` prints the
+SQL that one request of each kind sends (on PostgreSQL every statement is a round trip
+to a server sharing the same two cores).
 Not a benchmark result: a tool for finding where a request's time goes.
 """
 
@@ -32,6 +35,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load, seed, server  # noqa: E402
+from bench.phases import Phases, report  # noqa: E402
 
 
 def _environ(path: str, cookie: str, token: str, address: str, body: bytes) -> dict:
@@ -116,6 +120,41 @@ def _by_package(stats: pstats.Stats, requests: int) -> str:
     return "\n".join(lines)
 
 
+def _request_phases(served) -> Phases:
+    """The phases of a request to the raw insert or the signature, outermost first."""
+    import flask
+    import flask_wtf.csrf
+
+    from deliberate.extensions import login_manager
+    from deliberate.services import proposals, signing
+
+    phases = Phases()
+    phases.add(flask.sessions.SecureCookieSessionInterface, "open_session", "session cookie read")
+    phases.add(flask_wtf.csrf.CSRFProtect, "protect", "CSRF check")
+    phases.add(flask.Flask, "preprocess_request", "before-request hooks (CSRF in)")
+    phases.add(login_manager, "_user_callback", "member load (user loader)")
+    phases.add(proposals, "get_by_ref", "proposal by reference")
+    phases.add(signing, "sign", "signing.sign")
+    phases.add(signing, "_check_may_sign", "  eligibility and window")
+    phases.add(signing, "hold_reason", "  burst check")
+    phases.add(signing, "_sign_first_time", "  the write")
+    phases.add(flask.Flask, "finalize_request", "response")
+    return phases
+
+
+def _measure_phases(name: str, wsgi, requests: list[dict], expect: str, phases: Phases) -> None:
+    """Calls per phase from one half of the requests, CPU per phase from the other."""
+    half = len(requests) // 2
+    with phases.timing(count_calls=True):
+        _drive(wsgi, requests[:half], expect)
+    calls = phases.figures()
+    with phases.timing(count_calls=False):
+        _drive(wsgi, requests[half:], expect)
+    rest = len(requests) - half
+    print(f"{name}, by phase (calls from {half} requests, CPU from {rest} others):")
+    print(report(phases.figures(), rest, calls, half))
+
+
 def _print_statements(name: str, wsgi, request: dict, expect: str, engine) -> None:
     from sqlalchemy import event
 
@@ -140,6 +179,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--profile", choices=("sign", "vote", "raw"), default=None)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--phases", action="store_true", help="CPU and calls by phase")
     parser.add_argument(
         "--no-vote", action="store_true", help="measure the raw insert and sign only"
     )
@@ -198,9 +238,16 @@ def main() -> None:
                 ("vote", vote, "201"),
             ):
                 _print_statements(name, wsgi, requests.pop(), expect, engine)
+        if args.phases:  # a fifth of each kind, set aside before the plain measure
+            phased = {"raw": raw[-len(raw) // 5 :], "sign": sign[-len(sign) // 5 :]}
+            del raw[-len(raw) // 5 :], sign[-len(sign) // 5 :]
         raw_ms = _measure("raw insert", wsgi, raw, "201", args.profile == "raw")
         sign_ms = _measure("sign", wsgi, sign, "303", args.profile == "sign")
         print(f"raw/sign CPU {raw_ms / sign_ms:.3f}")
+        if args.phases:
+            phases = _request_phases(served)
+            _measure_phases("raw insert", wsgi, phased["raw"], "201", phases)
+            _measure_phases("sign", wsgi, phased["sign"], "303", phases)
         if not args.no_vote:
             vote_ms = _measure("vote", wsgi, vote, "201", args.profile == "vote")
             print(f"raw/vote CPU {raw_ms / vote_ms:.3f}")
