@@ -126,15 +126,15 @@ def _request_phases(served) -> Phases:
     import flask_wtf.csrf
 
     from deliberate.extensions import login_manager
-    from deliberate.services import proposals, signing
+    from deliberate.services import signable_proposal, signing
 
     phases = Phases()
     phases.add(flask.sessions.SecureCookieSessionInterface, "open_session", "session cookie read")
     phases.add(flask_wtf.csrf.CSRFProtect, "protect", "CSRF check")
     phases.add(flask.Flask, "preprocess_request", "before-request hooks (CSRF in)")
     phases.add(login_manager, "_user_callback", "member load (user loader)")
-    phases.add(proposals, "get_by_ref", "proposal by reference")
-    phases.add(signing, "sign", "signing.sign")
+    phases.add(signable_proposal, "by_ref", "proposal by reference")
+    phases.add(signing, "sign_with", "signing.sign_with")
     phases.add(signing, "_check_may_sign", "  eligibility and window")
     phases.add(signing, "hold_reason", "  burst check")
     phases.add(signing, "_sign_first_time", "  the write")

@@ -151,30 +151,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.localize_callback = str  # translated when flashed, in the member's language
     login_manager.session_protection = "basic"
 
-    from sqlalchemy import bindparam, select
-    from sqlalchemy.orm import joinedload
-
-    from deliberate.models import Member
-
-    # Built once: every signed-in request runs it, and building costs more than running.
-    # With the roles: every permission check reads them, so one query, not two.
-    member_by_session_token = (
-        select(Member)
-        .options(joinedload(Member.role_grants))
-        .where(Member.session_token == bindparam("token"))
-    )
+    from deliberate.services import signed_in
 
     @login_manager.user_loader
     def load_member(session_token: str):
-        member = (
-            db.session.execute(member_by_session_token, {"token": session_token})
-            .unique()
-            .scalar_one_or_none()
-        )
-        # The locale is chosen at the first translated text, often after the view's
-        # commit has expired the member: reading member.language then costs a query.
-        g.member_language = member.language if member is not None else None
-        return member
+        # A plain row, not the ORM member: every signed-in request reads it, and views
+        # that need the ORM object ask for it (deliberate.web.signed_in).
+        return signed_in.by_session_token(db.session, session_token)
 
 
 def _select_locale() -> str | None:
@@ -188,6 +171,7 @@ def _select_locale() -> str | None:
         return None  # Flask-Babel then uses BABEL_DEFAULT_LOCALE
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated:
+        # use_member_language() sets g.member_language when the member changes it.
         language = g.member_language if "member_language" in g else current_user.language
         if language in languages:
             return language

@@ -85,6 +85,10 @@ class Member(Base):
         return {grant.role for grant in self.role_grants}
 
     @property
+    def local_group_name(self) -> str | None:
+        return self.local_group.name if self.local_group else None
+
+    @property
     def has_two_factor(self) -> bool:
         return self.totp_enabled_at is not None
 

@@ -99,6 +99,10 @@ class Proposal(Base):
     author: Mapped[Member] = relationship(lazy="joined", foreign_keys=[author_id])
     local_group: Mapped[LocalGroup | None] = relationship(lazy="joined")
 
+    @property
+    def local_group_name(self) -> str | None:
+        return self.local_group.name if self.local_group else None
+
     def __repr__(self) -> str:
         return f"<Proposal {self.public_id} {self.state.value}>"
 

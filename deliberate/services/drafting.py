@@ -74,13 +74,18 @@ def _check_group(session: Session, group_id: int | None) -> int | None:
     return group_id
 
 
-def member_reasons(ruleset: RuleSet, member: Member, proposal: Proposal, on: date) -> list[str]:
-    """Why ``member`` may not take part in ``proposal`` under its rules (empty: may)."""
+def member_reasons(ruleset: RuleSet, member, proposal, on: date) -> list[str]:
+    """Why ``member`` may not take part in ``proposal`` under its rules (empty: may).
+
+    ``member`` is a ``Member`` or a ``signed_in.SignedInMember``, ``proposal`` a
+    ``Proposal`` or a ``signing.SignableProposal``: each has the fields read here.
+    """
     rules = ruleset.eligibility
-    if proposal.local_group is not None and rules.group is None:
-        rules = replace(rules, group=proposal.local_group.name)
-    group = member.local_group.name if member.local_group else None
-    return check_eligibility(rules, member.status.value, member.joined_on, group, on)
+    if proposal.local_group_name is not None and rules.group is None:
+        rules = replace(rules, group=proposal.local_group_name)
+    return check_eligibility(
+        rules, member.status.value, member.joined_on, member.local_group_name, on
+    )
 
 
 def counted_until(ruleset: RuleSet, proposal: Proposal, today: date) -> date:

@@ -81,20 +81,11 @@ def lock(session: Session, proposal_id: int) -> Proposal:
 
 # Built once: every proposal page and action looks the proposal up this way.
 _BY_REF = select(Proposal).where(Proposal.public_id == bindparam("ref"))
-# The same without the author and the group joined in: a signature reads neither, and
-# in a surge every signature pays for the join and for building the two objects.
-_BY_REF_ALONE = _BY_REF.options(lazyload(Proposal.author), lazyload(Proposal.local_group))
 
 
-def get_by_ref(
-    session: Session, ref: str, *, viewer_id: int | None = None, alone: bool = False
-) -> Proposal:
-    """The proposal with this public id; a draft only for its author (404 for others).
-
-    ``alone`` leaves its author and local group to be loaded when first read.
-    """
-    statement = _BY_REF_ALONE if alone else _BY_REF
-    proposal = session.execute(statement, {"ref": ref}).scalar_one_or_none()
+def get_by_ref(session: Session, ref: str, *, viewer_id: int | None = None) -> Proposal:
+    """The proposal with this public id; a draft only for its author (404 for others)."""
+    proposal = session.execute(_BY_REF, {"ref": ref}).scalar_one_or_none()
     if proposal is None or (
         proposal.state == ProposalState.DRAFT and proposal.author_id != viewer_id
     ):

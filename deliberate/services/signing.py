@@ -36,12 +36,17 @@ from deliberate.models import (
     ProposalState,
     Signature,
 )
-from deliberate.services import proposals, thresholds
+from deliberate.services import proposals, signable_proposal, signed_in, thresholds
 from deliberate.services import signature_statements as statements
 from deliberate.services.drafting import counted_until, member_reasons
+from deliberate.services.signable_proposal import SignableProposal
 from deliberate.services.signature_bursts import BurstLimits, hold_reason
+from deliberate.services.signed_in import SignedInMember
 
 _proposal = Proposal.__table__
+# A signature reads only columns that the plain rows and the ORM objects both have.
+Signer = SignedInMember | Member
+ProposalRead = SignableProposal | Proposal
 # The floor for a proposal no tier of which can be met: a count never reaches it.
 _NO_TIER = 2**31 - 1
 ALREADY_SIGNED = _l("You have already signed this proposal.")
@@ -62,7 +67,7 @@ class SignResult:
     is_held: bool = False
 
 
-def closed_message(proposal: Proposal, now: datetime) -> str | None:
+def closed_message(proposal: ProposalRead, now: datetime) -> str | None:
     """Why signatures are not accepted now, or None when the window is open."""
     if proposal.state == ProposalState.COLLECTING:
         if lifecycle.is_window_open(
@@ -84,9 +89,12 @@ def closed_message(proposal: Proposal, now: datetime) -> str | None:
 
 
 def reasons_not_to_sign(
-    session: Session, proposal: Proposal, member: Member, now: datetime
+    session: Session, proposal: ProposalRead, member: Signer, now: datetime
 ) -> list[str]:
-    """Everything that stops ``member`` signing now, in plain words (empty: may sign)."""
+    """Everything that stops ``member`` signing now, in plain words (empty: may sign).
+
+    The checks read only what the plain rows and the ORM objects both have.
+    """
     closed = closed_message(proposal, now)
     if closed:
         return [closed]
@@ -137,7 +145,7 @@ def _email_domain(email: str) -> str:
     return email.rpartition("@")[2].lower()[:254]
 
 
-def _resign(session: Session, existing: Signature, member: Member, show_name: bool, ip, now, held):
+def _resign(session: Session, existing: Signature, member: Signer, show_name: bool, ip, now, held):
     """Clear a withdrawal; the conditional update makes two concurrent re-signs count once."""
     if existing.invalidated_at is not None:
         raise NotEligibleError(
@@ -179,53 +187,83 @@ def sign(
 ) -> SignResult:
     """Add the member's signature, or raise with the reason nothing was recorded.
 
+    Reads the proposal and the member by id, then signs as ``sign_with`` does.
+    """
+    proposal = signable_proposal.by_id(session, proposal_id)
+    signer = signed_in.by_id(session, member_id)
+    if signer is None:
+        raise NotFoundError(_l("There is no such member."))
+    return sign_with(
+        session,
+        proposal=proposal,
+        signer=signer,
+        show_name=show_name,
+        ip=ip,
+        now=now,
+        base_url=base_url,
+        limits=limits,
+    )
+
+
+def sign_with(
+    session: Session,
+    *,
+    proposal: SignableProposal,
+    signer: Signer,
+    show_name: bool,
+    ip: str | None,
+    now: datetime,
+    base_url: str = "",
+    limits: BurstLimits | None = None,
+) -> SignResult:
+    """Add the signature of ``signer``, as read in this request, or raise why not.
+
     With ``limits``, a signature beyond them is stored as held and not counted.
 
     Everything a decision reads (the proposal, the member, the checks, the burst count)
     is read before the write lock, so the lock covers only the writes: the insert, the
     count, the tally, and the tiers when the count could meet one. In a surge every
-    signer queues for that lock, so its length sets the rate. The insert comes first and
-    the UNIQUE pair decides whether the member signed before; only then is the earlier
-    row read (a re-sign after a withdrawal, or a refusal), so a first signature, the
-    common case, sends no "signed already?" query. The count update repeats the window
-    check under the lock: a proposal that closed between the reads and the lock takes no
-    signature. A burst read before the lock may let through as many extra signatures as
-    arrive at the same instant.
+    signer queues for that lock, so its length sets the rate. The proposal and the
+    member are plain rows (services.signable_proposal, services.signed_in): the ORM
+    objects are loaded only to claim a tier, to sign again after a withdrawal, or to
+    explain a close. The insert comes first and the UNIQUE pair decides whether the
+    member signed before; only then is the earlier row read (a re-sign after a
+    withdrawal, or a refusal), so a first signature, the common case, sends no "signed
+    already?" query. The count update repeats the window check under the lock: a
+    proposal that closed between the reads and the lock takes no signature. A burst
+    read before the lock may let through as many extra signatures as arrive at the
+    same instant.
     """
-    proposal = session.get(Proposal, proposal_id)
-    if proposal is None:
-        raise NotFoundError(_l("There is no such proposal."))
-    member = session.get(Member, member_id)
-    _check_may_sign(session, proposal, member, now)
-    domain = _email_domain(member.email)
+    _check_may_sign(session, proposal, signer, now)
+    domain = _email_domain(signer.email)
     held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
     begin_write(session)
     delta = 0 if held else +1
-    first = _sign_first_time(session, proposal, member, show_name, ip, domain, now, held)
+    first = _sign_first_time(session, proposal, signer, show_name, ip, domain, now, held)
     count = first.count
     if first.has_row_already:
-        existing = signature_of(session, proposal_id, member_id)
+        existing = signature_of(session, proposal.id, signer.id)
         # The proposal before the signature row, in the order withdraw() takes them.
-        proposal = proposals.lock(session, proposal_id)
-        _check_may_sign(session, proposal, member, now)
-        _resign(session, existing, member, show_name, ip, now, held)
-        count = _count_and_tally_while_open(session, proposal, member, now, delta)
+        locked = proposals.lock(session, proposal.id)
+        _check_may_sign(session, locked, signer, now)
+        _resign(session, existing, signer, show_name, ip, now, held)
+        count = _count_and_tally_while_open(session, proposal.id, signer.local_group_id, now, delta)
     if count is None:
         session.rollback()
-        session.refresh(proposal)
-        raise PhaseError(closed_message(proposal, now) or _l("Signatures are closed."))
+        closed = closed_message(signable_proposal.by_id(session, proposal.id), now)
+        raise PhaseError(closed or _l("Signatures are closed."))
     if held:
         session.commit()
         return SignResult(count=count, crossed=(), is_held=True)
     crossed: tuple[int, ...] = ()
     if thresholds.could_meet_a_tier(proposal, count):
-        proposal = proposals.lock(session, proposal_id)  # fresh, for the state step it may take
-        crossed = thresholds.evaluate_tiers(session, proposal, now=now, base_url=base_url)
+        locked = proposals.lock(session, proposal.id)  # fresh, for the state step it may take
+        crossed = thresholds.evaluate_tiers(session, locked, now=now, base_url=base_url)
     session.commit()
     return SignResult(count=count, crossed=crossed)
 
 
-def _check_may_sign(session: Session, proposal: Proposal, member: Member, now: datetime):
+def _check_may_sign(session: Session, proposal: ProposalRead, member: Signer, now: datetime):
     reasons = reasons_not_to_sign(session, proposal, member, now)
     if reasons and closed_message(proposal, now):
         raise PhaseError(reasons[0])
@@ -271,7 +309,7 @@ def _sign_first_time(session, proposal, member, show_name, ip, domain, now, held
         inserted = _write(session, statements.INSERT_SIGNATURE_SQLITE, params)
         if inserted.scalar_one_or_none() is None:
             return _FirstTry(has_row_already=True, count=None)
-        count = _count_and_tally_while_open(session, proposal, member, now, delta)
+        count = _count_and_tally_while_open(session, proposal.id, member.local_group_id, now, delta)
         return _FirstTry(has_row_already=False, count=count)
     params |= {
         "now": now,
@@ -284,34 +322,29 @@ def _sign_first_time(session, proposal, member, show_name, ip, domain, now, held
         below = params | {"floor": _NO_TIER if floor is None else floor}
         row = execute_alone(session, statements.SIGN_BELOW_EVERY_TIER_POSTGRESQL, below)
         if row.is_open or floor is None:
-            return _first_try_from(proposal, row)
+            return _first_try_from(row)
     row = _write(session, statements.SIGN_FIRST_TIME_POSTGRESQL, params).one()
-    return _first_try_from(proposal, row)
+    return _first_try_from(row)
 
 
-def _first_try_from(proposal: Proposal, row) -> _FirstTry:
+def _first_try_from(row) -> _FirstTry:
     """What a row of SIGN_FIRST_TIME_POSTGRESQL or SIGN_BELOW_EVERY_TIER_POSTGRESQL says."""
-    if row.signature_count is not None:
-        set_committed_value(proposal, "signature_count", row.signature_count)
     return _FirstTry(
         has_row_already=row.is_open and row.signature_id is None, count=row.signature_count
     )
 
 
-def _count_and_tally_while_open(session, proposal, member, now, delta: int) -> int | None:
+def _count_and_tally_while_open(session, proposal_id: int, group_id, now, delta: int) -> int | None:
     """Move the stored count, and the tally, if signatures are still open; None if shut.
 
     The count's UPDATE takes the proposal's row lock (PostgreSQL) and re-reads the state
     under it, so this is the check that counts, whatever the earlier read saw. A held
     signature (delta 0) moves neither, but is still refused once signatures have closed.
     """
-    params = {"proposal_id": proposal.id, "now": now, "delta": delta}
+    params = {"proposal_id": proposal_id, "now": now, "delta": delta}
     new = _write(session, statements.COUNT_WHILE_OPEN, params).scalar_one_or_none()
-    if new is None:
-        return None
-    set_committed_value(proposal, "signature_count", new)
-    if delta:
-        _tally(session, proposal.id, member.local_group_id, now.date(), delta)
+    if new is not None and delta:
+        _tally(session, proposal_id, group_id, now.date(), delta)
     return new
 
 

@@ -4,7 +4,6 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from deliberate.core.errors import DeliberateError
@@ -22,6 +21,7 @@ from deliberate.permissions import can_manage_members, requires, requires_fresh_
 from deliberate.services import membership, roll_import
 from deliberate.web.forms_glue import attach_error
 from deliberate.web.pagination import paginate
+from deliberate.web.signed_in import signed_in_member
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -70,7 +70,7 @@ def change_status(public_id: str):
                 new_status=MembershipStatus(form.status.data),
                 reason=form.reason.data,
                 effective_on=form.effective_on.data,
-                actor=current_user,
+                actor=signed_in_member(),
                 now=utcnow(),
                 # The status the page showed: a change from a stale page is refused (T11).
                 seen_status=MembershipStatus(seen) if (seen := form.seen_status.data) else None,
@@ -103,7 +103,7 @@ def change_role(public_id: str):
             db.session,
             member_public_id=public_id,
             role=Role(form.role.data),
-            actor=current_user,
+            actor=signed_in_member(),
             now=utcnow(),
         )
     except DeliberateError as error:
@@ -159,7 +159,7 @@ def roll_apply():
         abort(400)
     try:
         result = roll_import.apply(
-            db.session, form.roll_text.data, actor=current_user, now=utcnow()
+            db.session, form.roll_text.data, actor=signed_in_member(), now=utcnow()
         )
     except DeliberateError as error:
         flash(error_message(error), "error")

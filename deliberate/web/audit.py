@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
-from flask_login import current_user
 from sqlalchemy import select
 
 from deliberate.core.errors import NotFoundError, PhaseError
@@ -18,6 +17,7 @@ from deliberate.models import AuditEntry, utcnow
 from deliberate.permissions import can_view_audit_log, public, requires
 from deliberate.services import audit_bundle, audit_log, signing_key
 from deliberate.web.pagination import paginate
+from deliberate.web.signed_in import signed_in_member
 
 SPOOL_BYTES = 4 * 1024 * 1024
 
@@ -49,7 +49,7 @@ def bundle(public_id: str):
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - send_file closes it
     try:
         audit_bundle.export(
-            db.session, public_id, spool, signing_key=key, actor=current_user, now=utcnow()
+            db.session, public_id, spool, signing_key=key, actor=signed_in_member(), now=utcnow()
         )
     except (NotFoundError, PhaseError):
         spool.close()

@@ -50,6 +50,7 @@ from deliberate.services import (
     voting,
 )
 from deliberate.web.forms_glue import attach_error
+from deliberate.web.signed_in import signed_in_member
 from deliberate.web.vote_charts import results_view
 
 bp = Blueprint("referendums", __name__, url_prefix="/referendums")
@@ -302,7 +303,9 @@ def new():
         form.opens_at.data = now
     if form.validate_on_submit():
         try:
-            made = vote_drafts.create(db.session, _spec(form), actor=current_user, now=utcnow())
+            made = vote_drafts.create(
+                db.session, _spec(form), actor=signed_in_member(), now=utcnow()
+            )
         except DeliberateError as error:
             db.session.rollback()
             attach_error(form, error, "question")
@@ -316,7 +319,7 @@ def new():
 @bp.post("/<public_id>/open")
 @requires(can_run_votes)
 def open_now(public_id: str):
-    referendums.open_now(db.session, public_id, actor=current_user, now=utcnow())
+    referendums.open_now(db.session, public_id, actor=signed_in_member(), now=utcnow())
     flash(_("Voting is open. The electorate and the definition are frozen."), "success")
     return redirect(url_for("referendums.detail", public_id=public_id))
 
@@ -333,7 +336,7 @@ def edit(public_id: str):
         public_id,
         question=form.question.data,
         description=form.description.data or "",
-        actor=current_user,
+        actor=signed_in_member(),
         now=utcnow(),
         expected_version=form.version.data,  # a save from a stale page is refused (T11)
     )
@@ -353,7 +356,7 @@ def extend(public_id: str):
                 public_id,
                 new_closes_at=_local(form.closes_at.data, "closes_at"),
                 reason=form.reason.data,
-                actor=current_user,
+                actor=signed_in_member(),
                 now=utcnow(),
             )
         except ValidationError as error:

@@ -2,7 +2,6 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from deliberate.core.errors import ConflictError, DeliberateError
 from deliberate.extensions import db
@@ -19,6 +18,7 @@ from deliberate.permissions import can_edit_rulebook, public, requires
 from deliberate.services import groups, rulebook_feasibility
 from deliberate.services import rulebook as rules
 from deliberate.web.forms_glue import attach_error
+from deliberate.web.signed_in import signed_in_member
 
 bp = Blueprint("rulebook", __name__, url_prefix="/rulebook")
 
@@ -107,7 +107,7 @@ def _save(kind: str, form: RuleSetForm, draft):
             base_version=base,
             rulebook=book,
             reason=form.reason.data,
-            actor=current_user,
+            actor=signed_in_member(),
             now=utcnow(),
         )
     except ConflictError as error:
@@ -141,7 +141,7 @@ def new_kind():
                 name=form.name.data,
                 template=template,
                 reason=form.reason.data,
-                actor=current_user,
+                actor=signed_in_member(),
                 now=utcnow(),
             )
         except DeliberateError as error:

@@ -7,7 +7,6 @@ stops. A batch made by mistake is restored from the list of recent ones.
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from deliberate.core.errors import DeliberateError, ValidationError
 from deliberate.extensions import db
@@ -23,6 +22,7 @@ from deliberate.services import (
     threshold_reversal,
 )
 from deliberate.web.forms_glue import attach_error
+from deliberate.web.signed_in import signed_in_member
 
 bp = Blueprint("signatures", __name__, url_prefix="/admin/signatures")
 RESTORE = "restore"  # the restore form's prefix: the page has other forms with a reason
@@ -102,7 +102,7 @@ def review():
             condition=condition,
             reason=form.reason.data,
             expected=form.expected.data,
-            actor=current_user,
+            actor=signed_in_member(),
             now=utcnow(),
             batch_size=current_app.config["SIGNATURE_INVALIDATION_BATCH"],
             base_url=current_app.config["BASE_URL"],
@@ -158,7 +158,7 @@ def restore():
             db.session,
             seq=form.invalidation.data,
             reason=form.reason.data,
-            actor=current_user,
+            actor=signed_in_member(),
             now=utcnow(),
             base_url=current_app.config["BASE_URL"],
         )
@@ -192,7 +192,7 @@ def decide_held():
                 db.session,
                 signature_ids=form.signature.data,
                 reason=form.reason.data,
-                actor=current_user,
+                actor=signed_in_member(),
                 now=utcnow(),
                 base_url=current_app.config["BASE_URL"],
             )
@@ -202,7 +202,7 @@ def decide_held():
                 db.session,
                 signature_ids=form.signature.data,
                 reason=form.reason.data,
-                actor=current_user,
+                actor=signed_in_member(),
                 now=utcnow(),
             )
             message = _("%(n)d held signatures rejected; they are not counted.", n=result.count)

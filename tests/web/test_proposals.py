@@ -173,7 +173,7 @@ def test_busy_database_answers_503_not_recorded(app, monkeypatch):
     def busy(*args, **kwargs):
         raise OperationalError("UPDATE proposal", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(signing, "sign", busy)
+    monkeypatch.setattr(signing, "sign_with", busy)
     response = post_form(signer, path + "/sign", {}, page=path)
     # Seconds, not the minute Flask-Limiter would put there for the signing limit.
     assert response.status_code == 503 and response.headers["Retry-After"] == "2"

@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db, limiter
@@ -34,6 +34,7 @@ from deliberate.permissions import is_signed_in, public, requires
 from deliberate.services import accounts, groups
 from deliberate.services import two_factor as two_factor_service
 from deliberate.web.forms_glue import attach_error, safe_next
+from deliberate.web.signed_in import signed_in_member
 
 bp = Blueprint("auth", __name__)
 
@@ -200,7 +201,7 @@ def two_factor_login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
-        accounts.end_session(db.session, current_user._get_current_object())
+        accounts.end_session(db.session, signed_in_member())
         logout_user()
         session.clear()
         flash(_("You are signed out."), "success")

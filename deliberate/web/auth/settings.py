@@ -2,7 +2,6 @@
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from markupsafe import Markup
 
 from deliberate.core.errors import DeliberateError
@@ -24,17 +23,19 @@ from deliberate.services import api_tokens as api_token_service
 from deliberate.services import two_factor as two_factor_service
 from deliberate.web.auth import _sign_in, account_link_limit, account_mail, bp
 from deliberate.web.forms_glue import attach_error
+from deliberate.web.signed_in import signed_in_member
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @requires(is_signed_in)
 def account():
-    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    member = signed_in_member()
+    form = ProfileForm(obj=member if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             accounts.update_profile(
                 db.session,
-                current_user,
+                member,
                 display_name=form.display_name.data,
                 language=form.language.data,
             )
@@ -44,7 +45,7 @@ def account():
             use_member_language(form.language.data)
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form)
+    return render_template("auth/account.html", form=form, member=member)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -52,10 +53,11 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        member = signed_in_member()
         try:
             accounts.change_password(
                 db.session,
-                current_user,
+                member,
                 form.current_password.data,
                 form.password.data,
                 mailer=account_mail(),
@@ -64,7 +66,7 @@ def change_password():
         except DeliberateError as error:
             attach_error(form, error, "current_password")
         else:
-            _sign_in(current_user._get_current_object(), remember=False)
+            _sign_in(member, remember=False)
             flash(_("Your password is changed; other devices were signed out."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
@@ -78,7 +80,7 @@ def change_email():
         try:
             accounts.request_email_change(
                 db.session,
-                current_user,
+                signed_in_member(),
                 form.new_email.data,
                 form.password.data,
                 mailer=account_mail(),
@@ -118,7 +120,7 @@ def confirm_email(token: str):
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @requires(is_signed_in)
 def two_factor():
-    member = current_user._get_current_object()
+    member = signed_in_member()
     form, disable_form = TwoFactorCodeForm(), DisableTwoFactorForm()
     action = request.form.get("action")
     if request.method == "POST" and action == "start":
@@ -156,6 +158,7 @@ def two_factor():
         start_form=ConfirmForm(),
         uri=uri,
         qr=qr,
+        member=member,
     )
 
 
@@ -167,7 +170,7 @@ def api_tokens():
     if form.validate_on_submit():
         try:
             new_token = api_token_service.create(
-                db.session, current_user, form.name.data, now=utcnow()
+                db.session, signed_in_member(), form.name.data, now=utcnow()
             )
         except DeliberateError as error:
             attach_error(form, error, "name")
@@ -176,7 +179,7 @@ def api_tokens():
         form=form,
         new_token=new_token,
         revoke_form=ConfirmForm(),
-        tokens=api_token_service.tokens_of(db.session, current_user),
+        tokens=api_token_service.tokens_of(db.session, signed_in_member()),
     )
     return page, 200, {"Cache-Control": "no-store"}
 
@@ -185,6 +188,6 @@ def api_tokens():
 @requires(is_auditor)
 def revoke_api_token(token_id: int):
     if ConfirmForm().validate_on_submit():
-        api_token_service.revoke(db.session, current_user, token_id, now=utcnow())
+        api_token_service.revoke(db.session, signed_in_member(), token_id, now=utcnow())
         flash(_("The token is revoked; it no longer works."), "success")
     return redirect(url_for("auth.api_tokens"))

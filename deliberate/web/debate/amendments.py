@@ -13,6 +13,7 @@ from deliberate.permissions import can_put_counter_proposal, can_take_part, publ
 from deliberate.services import amendments, debate
 from deliberate.web.debate import bp, notice
 from deliberate.web.forms_glue import attach_error
+from deliberate.web.signed_in import signed_in_member
 
 
 def _proposal(public_id: str):
@@ -57,7 +58,7 @@ def propose_amendment(proposal_id: str):
             amendments.propose(
                 db.session,
                 proposal,
-                author=current_user,
+                author=signed_in_member(),
                 title=form.title.data,
                 summary=form.summary.data,
                 body=form.body.data,
@@ -91,7 +92,7 @@ def decide_amendment(amendment_id: str):
             amendments.decide(
                 db.session,
                 amendment,
-                decider=current_user,
+                decider=signed_in_member(),
                 accept=form.decision.data == "accept",
                 reason=form.reason.data,
                 notice=notice(path),
@@ -120,7 +121,7 @@ def counter_proposal(proposal_id: str):
             amendments.put_counter_proposal(
                 db.session,
                 proposal,
-                author=current_user,
+                author=signed_in_member(),
                 title=form.title.data,
                 body=form.body.data,
                 now=utcnow(),

@@ -13,6 +13,7 @@ from deliberate.services import moderation
 from deliberate.web.debate import bp, load_contribution, notice, thread_url
 from deliberate.web.forms_glue import attach_error
 from deliberate.web.pagination import paginate
+from deliberate.web.signed_in import signed_in_member
 
 
 @bp.get("/moderation")
@@ -61,7 +62,7 @@ def hide(contribution_id: str):
             moderation.hide(
                 db.session,
                 contribution,
-                moderator=current_user,
+                moderator=signed_in_member(),
                 rule=form.rule.data,
                 reason=form.reason.data,
                 title=subject.title,
@@ -84,7 +85,7 @@ def _reasoned(contribution_id: str, action):
             action(
                 db.session,
                 contribution,
-                moderator=current_user,
+                moderator=signed_in_member(),
                 reason=form.reason.data,
                 now=utcnow(),
             )
@@ -121,7 +122,7 @@ def appeal(contribution_id: str):
             moderation.appeal(
                 db.session,
                 contribution,
-                author=current_user,
+                author=signed_in_member(),
                 statement=form.statement.data,
                 now=utcnow(),
             )
@@ -157,7 +158,7 @@ def decide_appeal(appeal_id: str):
             moderation.decide_appeal(
                 db.session,
                 entry,
-                moderator=current_user,
+                moderator=signed_in_member(),
                 upheld=form.decision.data == "uphold",
                 reason=form.reason.data,
                 title=subject.title,

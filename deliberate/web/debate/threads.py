@@ -21,6 +21,7 @@ from deliberate.web.debate import (
     thread_url,
 )
 from deliberate.web.forms_glue import attach_error
+from deliberate.web.signed_in import signed_in_member
 
 
 def _proposal(public_id: str) -> debate.Subject:
@@ -65,7 +66,7 @@ def _post(subject: debate.Subject, parent=None):
             contribution = debate.post(
                 db.session,
                 subject,
-                author=current_user,
+                author=signed_in_member(),
                 body=form.body.data,
                 stance=Stance(form.stance.data),
                 parent=parent,
@@ -136,7 +137,7 @@ def edit(contribution_id: str):
             debate.edit(
                 db.session,
                 contribution,
-                editor=current_user,
+                editor=signed_in_member(),
                 body=form.body.data,
                 stance=Stance(form.stance.data),
                 now=utcnow(),
@@ -171,7 +172,7 @@ def history(contribution_id: str):
 def endorse(contribution_id: str):
     contribution, subject = load_contribution(contribution_id)
     try:
-        debate.endorse(db.session, contribution, member=current_user, now=utcnow())
+        debate.endorse(db.session, contribution, member=signed_in_member(), now=utcnow())
     except DeliberateError as error:
         flash(error_message(error), "error")
     else:
@@ -187,7 +188,11 @@ def flag(contribution_id: str):
     if form.validate_on_submit():
         try:
             debate.flag(
-                db.session, contribution, member=current_user, reason=form.reason.data, now=utcnow()
+                db.session,
+                contribution,
+                member=signed_in_member(),
+                reason=form.reason.data,
+                now=utcnow(),
             )
         except DeliberateError as error:
             attach_error(form, error, "reason")

@@ -72,8 +72,8 @@ def _viewer_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
-def _get(ref: str, *, alone: bool = False):
-    proposal = proposals.get_by_ref(db.session, ref, viewer_id=_viewer_id(), alone=alone)
+def _get(ref: str):
+    proposal = proposals.get_by_ref(db.session, ref, viewer_id=_viewer_id())
     proposals.advance_if_due(db.session, proposal, utcnow(), _base_url())
     return proposal
 

@@ -20,6 +20,7 @@ from deliberate.web.proposals import (
     bp,
     render_detail,
 )
+from deliberate.web.signed_in import signed_in_member
 
 
 def _propose_limit() -> str:
@@ -46,7 +47,7 @@ def new():
         try:
             proposal = drafting.create_draft(
                 db.session,
-                author=current_user,
+                author=signed_in_member(),
                 kind=form.kind.data,
                 title=form.title.data,
                 summary=form.summary.data,

@@ -2,7 +2,6 @@
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from deliberate.core.errors import DeliberateError
 from deliberate.extensions import db
@@ -12,6 +11,7 @@ from deliberate.permissions import can_decide_gate, requires
 from deliberate.services import committee_gate
 from deliberate.web.forms_glue import attach_error
 from deliberate.web.proposals import _base_url, _get, _simple_action, bp, render_detail
+from deliberate.web.signed_in import signed_in_member
 
 
 @bp.post("/proposals/<ref>/admit")
@@ -21,7 +21,7 @@ def admit(ref: str):
         ref,
         committee_gate.admit,
         _("Admitted: signatures are open. The decision is in the audit log."),
-        actor=current_user,
+        actor=signed_in_member(),
         base_url=_base_url(),
     )
 
@@ -37,7 +37,7 @@ def reject(ref: str):
                 db.session,
                 proposal_id=proposal.id,
                 reason=form.reason.data,
-                actor=current_user,
+                actor=signed_in_member(),
                 now=utcnow(),
                 base_url=_base_url(),
             )

@@ -10,7 +10,8 @@ from deliberate.forms.proposals import EmptyForm, SignForm
 from deliberate.i18n import error_message
 from deliberate.models import utcnow
 from deliberate.permissions import can_sign, requires
-from deliberate.services import signature_bursts, signing
+from deliberate.services import proposals, signable_proposal, signature_bursts, signing
+from deliberate.services.signable_proposal import SignableProposal
 from deliberate.web.proposals import _base_url, _get, bp, render_detail
 
 
@@ -31,17 +32,17 @@ def _burst_limits() -> signature_bursts.BurstLimits:
 @requires(can_sign)
 @limiter.limit(_sign_limit)
 def sign(ref: str):
-    proposal = _get(ref, alone=True)
+    proposal = _signable(ref)
     # CSRFProtect has checked the token before the view ran; checking it again in the
     # form costs a signature surge a second HMAC and nothing in safety.
     form = SignForm(meta={"csrf": False})
     if not form.validate_on_submit():
         abort(400)
     try:
-        signing.sign(
+        signing.sign_with(
             db.session,
-            proposal_id=proposal.id,
-            member_id=current_user.id,
+            proposal=proposal,
+            signer=current_user._get_current_object(),
             show_name=bool(form.show_name.data),
             ip=request.remote_addr,
             now=utcnow(),
@@ -50,10 +51,19 @@ def sign(ref: str):
         )
     except DeliberateError as error:
         db.session.rollback()
-        return render_detail(proposal, status=error.status, sign_error=error_message(error))
+        return render_detail(_get(ref), status=error.status, sign_error=error_message(error))
     # The page says thank you when ?signed=1 and the viewer's signature is there, rather
     # than a flash: a flash rewrites the session cookie on every signature of a surge.
     return redirect(url_for(".detail", ref=ref, signed=1), 303)
+
+
+def _signable(ref: str) -> SignableProposal:
+    """The proposal as a plain row, moved on first if a deadline has passed (as _get does)."""
+    proposal = signable_proposal.by_ref(db.session, ref, viewer_id=current_user.id)
+    if proposals.is_due(proposal, utcnow()):
+        _get(ref)  # the ORM path moves it on and commits
+        proposal = signable_proposal.by_ref(db.session, ref, viewer_id=current_user.id)
+    return proposal
 
 
 @bp.post("/proposals/<ref>/unsign")
