@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
@@ -162,6 +163,31 @@ def test_the_thank_you_follows_a_signature_without_rewriting_the_session(app):
     assert "signature is recorded" not in bystander.get(path + "?signed=1").get_data(as_text=True)
     post_form(signer, path + "/unsign", {}, page=path)
     assert "signature is recorded" not in signer.get(path + "?signed=1").get_data(as_text=True)
+
+
+def test_a_signature_reads_the_member_and_proposal_as_rows_not_whole_objects(app):
+    """The ORM objects select every column; the rows only what signing decides on."""
+    with app.app_context():
+        p = proposal(db.session, ruleset(threshold=50))
+        path = f"/proposals/{p.public_id}"
+        engine = db.engine
+    signer = member_client(app, "signer")
+    token = csrf_from(signer.get(path).get_data(as_text=True))
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sqlalchemy_event.listen(engine, "before_cursor_execute", before)
+    try:
+        signed = signer.post(path + "/sign", data={"csrf_token": token})
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", before)
+    assert signed.status_code == 303 and signatures(app) == 1
+    every = "\n".join(statements)
+    assert "password_hash" not in every  # the whole member
+    assert "body_html" not in every and "cosponsor_token" not in every  # the whole proposal
+    assert any("session_token" in s for s in statements)  # the member was read, as a row
 
 
 def test_busy_database_answers_503_not_recorded(app, monkeypatch):
