@@ -140,8 +140,10 @@ PREDICATES: dict[str, Callable] = {
 
 def _must_enrol_two_factor(user) -> bool:
     """True when the configuration demands two-factor sign-in for this user's roles."""
+    if user.has_two_factor or not user.roles:
+        return False
     required = {r.strip() for r in current_app.config["REQUIRE_TWO_FACTOR_ROLES"].split(",")}
-    return not user.has_two_factor and bool({r.value for r in user.roles} & required)
+    return bool({r.value for r in user.roles} & required)
 
 
 def public(view: Callable) -> Callable:
@@ -156,20 +158,22 @@ def requires(predicate: Callable) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def guarded(*args, **kwargs):
-            if not current_user.is_authenticated:
+            # The user itself, not the proxy: each read of current_user looks it up again.
+            user = current_user._get_current_object()
+            if not user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not predicate(current_user):
+            if not predicate(user):
                 # Who and where, for the committee's review (T36); %r keeps a crafted path
                 # on one line (T25). No form data, no query string.
                 log.warning(
                     "403: member %s lacks %s for %s %r",
-                    current_user.public_id,
+                    user.public_id,
                     predicate.__name__,
                     request.method,
                     request.path,
                 )
                 abort(403)
-            if predicate is not is_signed_in and _must_enrol_two_factor(current_user):
+            if predicate is not is_signed_in and _must_enrol_two_factor(user):
                 flash(_("Your role requires two-factor sign-in. Set it up to continue."), "error")
                 return redirect(url_for("auth.two_factor"))
             return view(*args, **kwargs)

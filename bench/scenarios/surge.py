@@ -16,6 +16,11 @@ members of a real surge do; the hello and raw-insert requests come from 127.0.0.
   count and tally update, commit; the 303 is not followed)
 - hello #2, then the vote surge in the same way: POST /referendums/<id>/vote, one
   ballot per member
+- the signed-in insert in the same way: POST /bench/signed-in-insert with a member's
+  session cookie and CSRF token (session check, CSRF, the member's load, a permission
+  check, one committed row, a 303): the floor of any member's form post. Its ratio to
+  the raw insert is the stack's share of a surge's cost; ``sign_ratio_to_signed_in``
+  and ``vote_ratio_to_signed_in`` are what signing and voting do on top of it
 - hello #3 (and more repeats if asked)
 
 Each round's ratio is its rate over the mean of the raw phases just before and just
@@ -36,6 +41,7 @@ as the clients saw acknowledged.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import statistics
@@ -281,6 +287,7 @@ def _surges(
     signing = _interleaved(ctx, base, "sign", _Pool(sign_requests), 303, raw)
     hellos.append(_phase(ctx, base, "hello #2", lambda i: hello, 200, hello_seconds))
     voting = _interleaved(ctx, base, "vote", _Pool(vote_requests), 201, raw)
+    signed_in = _interleaved(ctx, base, "signed-in insert", _signed_in(host, signers), 303, raw)
     for n in range(3, sizes.hello_repeats + 2):
         hellos.append(_phase(ctx, base, f"hello #{n}", lambda i: hello, 200, hello_seconds))
 
@@ -322,6 +329,21 @@ def _surges(
         )
         r.add(f"{name}_ratio_to_raw_min", min(surge.ratios), "x")
         r.add(f"{name}_ratio_to_raw_max", max(surge.ratios), "x")
+    _report(r, "signed_in_insert", signed_in.writes)
+    floor = statistics.median(signed_in.ratios)
+    r.add(
+        "signed_in_insert_ratio_to_raw",
+        floor,
+        "x",
+        note="the floor of a member's form post (session, CSRF, member, one row, 303)",
+    )
+    for name, surge in (("sign", signing), ("vote", voting)):
+        r.add(
+            f"{name}_ratio_to_signed_in",
+            statistics.median(surge.ratios) / floor,
+            "x",
+            note=f"{name}_ratio_to_raw / signed_in_insert_ratio_to_raw: the feature's own cost",
+        )
     signatures, stored, ballots, participations = _final_counts(app, proposal_id, referendum_id)
     expected_signatures = signing.writes.ok + 1  # + the real-login check's signature
     r.add("sign_acknowledged", expected_signatures)
@@ -342,6 +364,19 @@ def _surges(
         target="== 1",
         note="ballot rows == participation rows == acknowledged",
     )
+
+
+def _signed_in(host: str, members: list[tuple[str, str, str]]):
+    """The signed-in insert of each member in turn, round and round: it can be repeated."""
+    requests = itertools.cycle(
+        [
+            load.post(
+                "/bench/signed-in-insert", host, f"csrf_token={quote(token)}", cookie, forwarded
+            )
+            for cookie, token, forwarded in members
+        ]
+    )
+    return lambda index: next(requests)
 
 
 def _check_real_login(base: str, proposal_ref: str) -> None:

@@ -8,7 +8,16 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from deliberate.core import messages
@@ -153,14 +162,27 @@ class Signature(Base):
         Index("ix_signature_proposal_domain_recent", "proposal_id", "email_domain", "signed_at"),
         # The proposal page lists the latest public signers without sorting every row.
         Index("ix_signature_proposal_id_signed_at", "proposal_id", "signed_at"),
-        # The committee's list of held signatures.
-        Index("ix_signature_quarantined_at", "quarantined_at"),
+        # The committee's list of held signatures. Partial, like the next: these are a few
+        # rows in a million, and a signature being written is never one of them, so it
+        # adds no entry (migration 0017).
+        Index(
+            "ix_signature_quarantined_at",
+            "quarantined_at",
+            postgresql_where=text("quarantined_at IS NOT NULL"),
+            sqlite_where=text("quarantined_at IS NOT NULL"),
+        ),
         # The signatures one invalidation struck out, to restore them (T33).
-        Index("ix_signature_invalidation_seq", "invalidation_seq"),
+        Index(
+            "ix_signature_invalidation_seq",
+            "invalidation_seq",
+            postgresql_where=text("invalidation_seq IS NOT NULL"),
+            sqlite_where=text("invalidation_seq IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"), index=True)
+    # No index of its own: the (proposal_id, member_id) unique index serves its lookups.
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     # The signer's group when they signed, for the distribution requirement.
     local_group_id: Mapped[int | None] = mapped_column(ForeignKey("local_group.id"))

@@ -55,3 +55,7 @@ def test_the_surge_runs_at_smoke_size_and_every_acknowledged_signature_and_ballo
     assert (figures["sign_errors"], figures["vote_errors"]) == (0, 0)
     assert (figures["sign_count_exact"], figures["vote_count_exact"]) == (1, 1)
     assert isinstance(figures["sign_ratio_to_raw"], float)
+    # The signed-in floor went through the session, CSRF and member checks: a 303 each.
+    assert figures["signed_in_insert_rps"] > 0
+    assert figures["signed_in_insert_errors"] == 0
+    assert isinstance(figures["sign_ratio_to_signed_in"], float)
