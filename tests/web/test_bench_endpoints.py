@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from deliberate.extensions import db
+from deliberate.web import bench_endpoints
 from tests.conftest import make_member
 
 
@@ -19,12 +20,12 @@ def app_config(app_config):
 def rows(app) -> int:
     """Rows in bench_raw (made on first use; kept between tests on PostgreSQL)."""
     with app.app_context():
-        db.session.execute(text("CREATE TABLE IF NOT EXISTS bench_raw (id integer, value text)"))
+        db.session.execute(text(bench_endpoints._CREATE[db.engine.dialect.name]))
         db.session.commit()
         return db.session.execute(text("SELECT count(*) FROM bench_raw")).scalar_one()
 
 
-def test_the_signed_in_insert_writes_one_row_for_a_signed_in_member_with_a_token(app, client, auth):
+def test_the_signed_in_insert_writes_one_row_for_a_signed_in_member_with_a_token(app, auth):
     make_member(app)
     auth.login()
     before = rows(app)
@@ -44,7 +45,7 @@ def test_the_signed_in_insert_refuses_a_post_without_its_csrf_token(app, client,
     assert rows(app) == before + 1  # only the raw insert's
 
 
-def test_the_signed_in_insert_sends_a_visitor_to_sign_in(app, client, auth):
+def test_the_signed_in_insert_sends_a_visitor_to_sign_in(app, auth):
     before = rows(app)
     answer = auth.post("/bench/signed-in-insert", {}, token_from="/login")
     assert answer.status_code == 302
