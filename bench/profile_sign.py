@@ -7,8 +7,9 @@ The surge is CPU-bound on two cores, so its ratio to the raw insert follows the 
 their CPU costs. This drives the same requests as the surge (each member's own session
 cookie, CSRF token and X-Forwarded-For address) straight into the WSGI app of a server
 configured as bench/server.py configures gunicorn, one at a time, and prints the process
-CPU per request of each kind and the Python function calls per request (a count that
-does not depend on the host's speed). ``--profile`` prints the top of a cProfile of one
+CPU per request of each kind, the machine's (with the database server's share, one
+request at a time) and the Python function calls per request (a count that does not
+depend on the host's speed). ``--profile`` prints the top of a cProfile of one
 kind; ``--phases`` prints the CPU and the calls per request inside each phase of a
 request (bench/phases.py: the session, the CSRF check, the member's load, the view's
 reads and writes) for the raw insert and the signature; ``--statements`` prints the
@@ -82,14 +83,16 @@ def _measure(name: str, wsgi, requests: list[dict], expect: str, profile: bool) 
     calls.enable()
     cookies_set = _drive(wsgi, requests[:tenth], expect)
     calls.disable()
-    start = time.process_time()
+    start, machine = time.process_time(), load.machine_busy_seconds()
     _drive(wsgi, requests[tenth:], expect)
-    cpu_ms = (time.process_time() - start) * 1000 / (len(requests) - tenth)
+    measured = len(requests) - tenth
+    cpu_ms = (time.process_time() - start) * 1000 / measured
+    machine_ms = (load.machine_busy_seconds() - machine) * 1000 / measured
     stats = pstats.Stats(calls)
     per_request = stats.total_calls / tenth
     print(
-        f"{name:12} {cpu_ms:7.2f} ms CPU per request  {per_request:8.0f} calls per request  "
-        f"{cookies_set / tenth:.0%} of answers set a cookie"
+        f"{name:12} {cpu_ms:7.2f} ms CPU per request  {machine_ms:7.2f} ms machine CPU  "
+        f"{per_request:8.0f} calls per request  {cookies_set / tenth:.0%} of answers set a cookie"
     )
     if profile:
         print(_by_package(stats, tenth))
@@ -161,7 +164,11 @@ def _print_statements(name: str, wsgi, request: dict, expect: str, engine) -> No
     sent: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(" ".join(statement.split())[:160])
+        # On PostgreSQL, whether the statement commits by itself or inside a transaction,
+        # which costs a BEGIN and a COMMIT (two more round trips) around its statements.
+        dbapi_connection = conn.connection.dbapi_connection
+        alone = "alone " if getattr(dbapi_connection, "autocommit", False) else ""
+        sent.append(alone + " ".join(statement.split())[:150])
 
     event.listen(engine, "before_cursor_execute", record)
     try:

@@ -15,9 +15,10 @@ WriteAfterReadError, so a service that forgets fails its tests rather than produ
 
 PostgreSQL: a lock timeout, so a database held busy answers "not recorded" rather than
 hanging (T07). Rows a write depends on are locked with FOR UPDATE / FOR SHARE in the
-services; begin_write() does nothing there.
+services; begin_write() does nothing there, except end read_outside_transaction().
 """
 
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -34,10 +35,21 @@ WRITE_OPTION = "deliberate_write"
 _STATE = "deliberate_transaction"
 _READS = frozenset({"SELECT", "WITH"})
 _WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
+# On the connection (Connection.info) while its statements commit one by one
+# (read_outside_transaction, PostgreSQL); begin_write() and execute_alone() end it.
+_READING_ALONE = "deliberate_reading_alone"
+# What a statement outside a transaction may not do: write, or take a lock that its own
+# commit would let go at once.
+_LOCKS = re.compile(r"\bFOR (?:NO KEY |KEY )?(?:UPDATE|SHARE)\b|pg_advisory_xact_lock", re.I)
+_WRITES_IN_WITH = re.compile(r"\b(?:INSERT|UPDATE|DELETE)\b", re.I)
 
 
 class WriteAfterReadError(RuntimeError):
     """A deferred SQLite transaction wrote after reading: begin_write() was not called."""
+
+
+class WriteOutsideTransactionError(RuntimeError):
+    """A write or a lock came while reads ran outside a transaction, before begin_write()."""
 
 
 @dataclass
@@ -84,6 +96,9 @@ def configure_engine(engine: Engine, *, busy_timeout: float, check_writes: bool 
     pays for the bookkeeping). Outside requests (tests' own setup, one-off CLI work) the
     check stays quiet.
     """
+    if engine.dialect.name == "postgresql":
+        _configure_postgresql(engine, check_writes=check_writes)
+        return
     if engine.dialect.name != "sqlite":
         return
     queue = None
@@ -133,6 +148,44 @@ def configure_engine(engine: Engine, *, busy_timeout: float, check_writes: bool 
         connection.info.pop(_STATE, None)
 
 
+def _configure_postgresql(engine: Engine, *, check_writes: bool) -> None:
+    """Keep read_outside_transaction() to the request that asked for it (and to reads).
+
+    ``check_writes`` (the test suite) refuses a write or a lock while statements commit
+    alone. Only then: any statement listener on an engine puts every statement of
+    every request on SQLAlchemy's slower path with events (about 100 Python calls a
+    request, issue 9).
+    """
+    if check_writes:
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _refuse_writes_outside_transaction(connection, _cursor, statement, *_args):
+            if connection.info.get(_READING_ALONE) and _writes_or_locks(statement):
+                raise WriteOutsideTransactionError(
+                    "A write or a lock while reads run outside a transaction: each "
+                    "statement would commit by itself. Call begin_write(session) before it."
+                )
+
+    @event.listens_for(engine, "checkin")
+    def _back_to_transactions(dbapi_connection, connection_record):
+        # A connection goes back to the pool as it came: the next request's statements
+        # must run in transactions again, whatever this one did or failed to do.
+        connection_record.info.pop(_READING_ALONE, None)
+        is_open = dbapi_connection is not None and not dbapi_connection.closed
+        if is_open and dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False
+
+
+def _writes_or_locks(statement: str) -> bool:
+    words = statement[:16].split(None, 1)
+    verb = words[0].upper() if words else ""
+    if verb in _WRITES:
+        return True
+    if verb == "WITH" and _WRITES_IN_WITH.search(statement):
+        return True
+    return verb in _READS and _LOCKS.search(statement) is not None
+
+
 def _start_write(connection, state: _Transaction) -> None:
     """Wait for this connection's turn in the writer queue, then BEGIN IMMEDIATE.
 
@@ -162,11 +215,15 @@ def begin_write(session: Session) -> None:
     PostgreSQL, where the same objects carry on into the write under READ COMMITTED:
     a service reloads under the lock the rows its decision rests on (proposals.lock,
     FOR UPDATE / FOR SHARE with populate_existing). A transaction that already writes,
-    or already holds the lock, is left as it is. PostgreSQL: nothing to do.
+    or already holds the lock, is left as it is. PostgreSQL: nothing to do, unless the
+    reads ran outside a transaction (read_outside_transaction): the session's next
+    statement then begins one.
     """
     if isinstance(session, scoped_session):
         session = session()
     if session.get_bind().dialect.name != "sqlite":
+        if session.in_transaction():
+            _end_reading_alone(session.connection())
         return
     if not session.in_transaction():
         session.connection(execution_options={WRITE_OPTION: True})
@@ -219,11 +276,38 @@ def execute_alone(session: Session, statement, params: dict):
         raise RuntimeError("the session has unflushed changes that would be split from it")
     connection = session.connection()
     dbapi_connection = connection.connection.dbapi_connection
-    # Below SQLAlchemy, whose transaction carries on: a session commit here would return
-    # the connection to the pool and check it out (and ping it) again, for nothing.
-    dbapi_connection.commit()
-    dbapi_connection.autocommit = True
+    if not connection.info.pop(_READING_ALONE, False):
+        # Below SQLAlchemy, whose transaction carries on: a session commit here would
+        # return the connection to the pool and check it out (and ping it) again.
+        dbapi_connection.commit()
+        dbapi_connection.autocommit = True
     try:
         return connection.execute(statement, params).one()
     finally:
         dbapi_connection.autocommit = False
+
+
+def read_outside_transaction(session: Session) -> None:
+    """PostgreSQL: until begin_write(), each of the session's statements commits by itself.
+
+    For a request that reads, then writes once with execute_alone() (a signature): its
+    reads then cost no BEGIN and no COMMIT, two of its seven round trips to a server on
+    the same cores (issue 9). Under READ COMMITTED each statement reads its own snapshot
+    inside a transaction too, so plain reads lose nothing. A write or a row lock before
+    begin_write() raises WriteOutsideTransactionError, since it would commit alone or
+    let go of its lock at once; the connection runs transactions again once it is back
+    in the pool. Call it before the session's first statement: otherwise, and on
+    SQLite, whose reads are no round trips, it does nothing.
+    """
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    connection = session.connection()
+    connection.connection.dbapi_connection.autocommit = True
+    connection.info[_READING_ALONE] = True
+
+
+def _end_reading_alone(connection) -> None:
+    if connection.info.pop(_READING_ALONE, False):
+        connection.connection.dbapi_connection.autocommit = False

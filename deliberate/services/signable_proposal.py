@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from deliberate.core.errors import NotFoundError
 from deliberate.models import LocalGroup, Proposal, ProposalState
+from deliberate.services.signature_bursts import BurstCheck, recent_from_columns
 
 _proposal = Proposal.__table__
 _group = LocalGroup.__table__
@@ -40,10 +41,13 @@ class SignableProposal:
     collection_closes_at: datetime | None
     deliberation_ends_at: datetime | None
     local_group_name: str | None
+    # The signer's recent signatures on it (signature_bursts); None when read without.
+    recent_from_ip: int | None = None
+    recent_from_domain: int | None = None
 
 
 # Built once: every signature runs it.
-_SELECT = select(
+_COLUMNS = (
     _proposal.c.id,
     _proposal.c.public_id,
     _proposal.c.author_id,
@@ -57,22 +61,45 @@ _SELECT = select(
     _proposal.c.collection_closes_at,
     _proposal.c.deliberation_ends_at,
     _group.c.name.label("local_group_name"),
-).select_from(_proposal.outerjoin(_group, _group.c.id == _proposal.c.local_group_id))
-_BY_REF = _SELECT.where(_proposal.c.public_id == bindparam("ref"))
-_BY_ID = _SELECT.where(_proposal.c.id == bindparam("proposal_id"))
+)
+_JOINED = _proposal.outerjoin(_group, _group.c.id == _proposal.c.local_group_id)
+_BY_REF = _proposal.c.public_id == bindparam("ref")
+_BY_ID = _proposal.c.id == bindparam("proposal_id")
+# By whether the signer's burst counts are read too.
+_SELECT_BY_REF = {
+    False: select(*_COLUMNS).select_from(_JOINED).where(_BY_REF),
+    True: select(*_COLUMNS, *recent_from_columns(_proposal.c.id))
+    .select_from(_JOINED)
+    .where(_BY_REF),
+}
+_SELECT_BY_ID = {
+    False: select(*_COLUMNS).select_from(_JOINED).where(_BY_ID),
+    True: select(*_COLUMNS, *recent_from_columns(_proposal.c.id))
+    .select_from(_JOINED)
+    .where(_BY_ID),
+}
 
 
-def by_ref(session: Session, ref: str, *, viewer_id: int | None) -> SignableProposal:
-    """The proposal with this public id; a draft only for its author (as proposals.get_by_ref)."""
-    row = session.connection().execute(_BY_REF, {"ref": ref}).one_or_none()
+def by_ref(
+    session: Session, ref: str, *, viewer_id: int | None, burst: BurstCheck | None = None
+) -> SignableProposal:
+    """The proposal with this public id; a draft only for its author (as proposals.get_by_ref).
+
+    With ``burst``, the signer's recent signatures on it are counted too.
+    """
+    params = {"ref": ref} | (burst.params() if burst else {})
+    row = session.connection().execute(_SELECT_BY_REF[burst is not None], params).one_or_none()
     if row is None or (row.state == ProposalState.DRAFT and row.author_id != viewer_id):
         raise NotFoundError(_l("There is no such proposal, or it is still a draft."))
     return SignableProposal(**row._mapping)
 
 
-def by_id(session: Session, proposal_id: int) -> SignableProposal:
-    """The proposal with this row id."""
-    row = session.connection().execute(_BY_ID, {"proposal_id": proposal_id}).one_or_none()
+def by_id(
+    session: Session, proposal_id: int, *, burst: BurstCheck | None = None
+) -> SignableProposal:
+    """The proposal with this row id; with ``burst``, as by_ref."""
+    params = {"proposal_id": proposal_id} | (burst.params() if burst else {})
+    row = session.connection().execute(_SELECT_BY_ID[burst is not None], params).one_or_none()
     if row is None:
         raise NotFoundError(_l("There is no such proposal."))
     return SignableProposal(**row._mapping)

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Integer,
     bindparam,
     exists,
-    func,
     literal_column,
     or_,
     select,
@@ -211,22 +210,3 @@ SIGNATURE_OF = select(Signature).where(
     Signature.proposal_id == bindparam("proposal_id"),
     Signature.member_id == bindparam("member_id"),
 )
-
-# Signature rows from one address / one email domain since a moment, counting at most
-# ``limit`` of them (a burst check needs to know "at least the limit", not how many).
-# Parameters: proposal_id, value, since, limit.
-_RECENT_FROM = {
-    column: select(func.count()).select_from(
-        select(_signature.c.id)
-        .where(
-            _signature.c.proposal_id == bindparam("proposal_id"),
-            _signature.c[column] == bindparam("value"),
-            _signature.c.signed_at >= bindparam("since"),
-        )
-        .limit(bindparam("limit"))
-        .subquery()
-    )
-    for column in ("ip_address", "email_domain")
-}
-RECENT_FROM_IP = _RECENT_FROM["ip_address"]
-RECENT_FROM_DOMAIN = _RECENT_FROM["email_domain"]

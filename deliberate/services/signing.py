@@ -40,7 +40,7 @@ from deliberate.services import proposals, signable_proposal, signed_in, thresho
 from deliberate.services import signature_statements as statements
 from deliberate.services.drafting import counted_until, member_reasons
 from deliberate.services.signable_proposal import SignableProposal
-from deliberate.services.signature_bursts import BurstLimits, hold_reason
+from deliberate.services.signature_bursts import BurstCheck, BurstLimits, hold_reason
 from deliberate.services.signed_in import SignedInMember
 
 _proposal = Proposal.__table__
@@ -141,8 +141,18 @@ def count_in(session: Session, proposal: Proposal, group_id: int | None, day: da
     _tally(session, proposal.id, group_id, day, n)
 
 
-def _email_domain(email: str) -> str:
+def email_domain(email: str) -> str:
+    """The domain part of an address, as a signature stores it for the burst check."""
     return email.rpartition("@")[2].lower()[:254]
+
+
+def burst_check(
+    signer: Signer, ip: str | None, now: datetime, limits: BurstLimits | None
+) -> BurstCheck | None:
+    """What to read with the proposal for ``signer``'s burst check; None without limits."""
+    if limits is None:
+        return None
+    return BurstCheck(ip=ip, domain=email_domain(signer.email), now=now, limits=limits)
 
 
 def _resign(session: Session, existing: Signature, member: Signer, show_name: bool, ip, now, held):
@@ -165,7 +175,7 @@ def _resign(session: Session, existing: Signature, member: Signer, show_name: bo
             is_name_public=show_name,
             local_group_id=member.local_group_id,
             ip_address=ip,
-            email_domain=_email_domain(member.email),
+            email_domain=email_domain(member.email),
             quarantined_at=now if held else None,
             quarantine_reason=held,
         )
@@ -189,10 +199,11 @@ def sign(
 
     Reads the proposal and the member by id, then signs as ``sign_with`` does.
     """
-    proposal = signable_proposal.by_id(session, proposal_id)
     signer = signed_in.by_id(session, member_id)
     if signer is None:
         raise NotFoundError(_l("There is no such member."))
+    burst = burst_check(signer, ip, now, limits)
+    proposal = signable_proposal.by_id(session, proposal_id, burst=burst)
     return sign_with(
         session,
         proposal=proposal,
@@ -218,25 +229,28 @@ def sign_with(
 ) -> SignResult:
     """Add the signature of ``signer``, as read in this request, or raise why not.
 
-    With ``limits``, a signature beyond them is stored as held and not counted.
+    With ``limits``, a signature beyond them is stored as held and not counted; the
+    proposal must then have been read with ``burst_check(signer, ip, now, limits)``.
 
-    Everything a decision reads (the proposal, the member, the checks, the burst count)
-    is read before the write lock, so the lock covers only the writes: the insert, the
-    count, the tally, and the tiers when the count could meet one. In a surge every
-    signer queues for that lock, so its length sets the rate. The proposal and the
-    member are plain rows (services.signable_proposal, services.signed_in): the ORM
-    objects are loaded only to claim a tier, to sign again after a withdrawal, or to
-    explain a close. The insert comes first and the UNIQUE pair decides whether the
-    member signed before; only then is the earlier row read (a re-sign after a
-    withdrawal, or a refusal), so a first signature, the common case, sends no "signed
-    already?" query. The count update repeats the window check under the lock: a
-    proposal that closed between the reads and the lock takes no signature. A burst
-    read before the lock may let through as many extra signatures as arrive at the
-    same instant.
+    Everything a decision reads (the proposal, the member, the checks, the burst counts
+    read with the proposal) is read before the write lock, so the lock covers only the
+    writes: the insert, the count, the tally, and the tiers when the count could meet
+    one. In a surge every signer queues for that lock, so its length sets the rate. The
+    proposal and the member are plain rows (services.signable_proposal,
+    services.signed_in): the ORM objects are loaded only to claim a tier, to sign again
+    after a withdrawal, or to explain a close. The insert comes first and the UNIQUE
+    pair decides whether the member signed before; only then is the earlier row read (a
+    re-sign after a withdrawal, or a refusal), so a first signature, the common case,
+    sends no "signed already?" query. The count update repeats the window check under
+    the lock: a proposal that closed between the reads and the lock takes no signature.
+    A burst read before the lock may let through as many extra signatures as arrive at
+    the same instant.
     """
     _check_may_sign(session, proposal, signer, now)
-    domain = _email_domain(signer.email)
-    held = hold_reason(session, proposal.id, ip=ip, domain=domain, now=now, limits=limits)
+    domain = email_domain(signer.email)
+    if limits is not None and proposal.recent_from_ip is None:
+        raise ValueError("read the proposal with burst_check() to sign it under burst limits")
+    held = hold_reason(proposal.recent_from_ip, proposal.recent_from_domain, limits)
     begin_write(session)
     delta = 0 if held else +1
     first = _sign_first_time(session, proposal, signer, show_name, ip, domain, now, held)

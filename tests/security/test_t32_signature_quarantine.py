@@ -25,9 +25,14 @@ from deliberate.models import (
     SignatureTally,
     ThresholdCrossing,
 )
-from deliberate.services import invariants, signature_checks, signature_quarantine, signing
-from deliberate.services import signature_statements as statements
-from deliberate.services.signature_bursts import BurstLimits
+from deliberate.services import (
+    invariants,
+    signable_proposal,
+    signature_checks,
+    signature_quarantine,
+    signing,
+)
+from deliberate.services.signature_bursts import BurstCheck, BurstLimits
 from tests.conftest import AuthActions, csrf_from
 from tests.proposal_builders import NOW, add_members, proposal, ruleset
 
@@ -282,9 +287,11 @@ def test_the_signer_is_told_it_awaits_a_check_and_the_committee_releases_it(app)
 
 
 def _burst_check_plan(session, p, ip: str) -> str:
-    """SQLite's plan for the burst check, with this proposal and address."""
-    compiled = statements.RECENT_FROM_IP.compile(dialect=session.get_bind().dialect)
-    params = {"proposal_id": p.id, "value": ip, "since": NOW, "limit": 20}
+    """SQLite's plan for the proposal's read with the burst check, for this address."""
+    read = signable_proposal._SELECT_BY_ID[True]  # as signing.sign reads it
+    compiled = read.compile(dialect=session.get_bind().dialect)
+    burst = BurstCheck(ip=ip, domain="example.org", now=NOW, limits=BurstLimits(per_ip=20))
+    params = {"proposal_id": p.id} | burst.params()
     connection = session.connection()
     rows = connection.exec_driver_sql(
         f"EXPLAIN QUERY PLAN {compiled}",

@@ -77,6 +77,9 @@ def test_a_signable_proposal_reads_what_the_orm_proposal_has(session):
 
     assert row == signable_proposal.by_id(session, p.id)
     for field in dataclasses.fields(row):
+        if field.name.startswith("recent_from_"):  # read only for a signer's burst check
+            assert getattr(row, field.name) is None, field.name
+            continue
         assert getattr(row, field.name) == getattr(p, field.name), field.name
     assert row.local_group_name == "York" and row.state is ProposalState.COLLECTING
     assert proposals.is_due(row, NOW) is proposals.is_due(p, NOW) is False

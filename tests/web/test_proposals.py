@@ -190,6 +190,39 @@ def test_a_signature_reads_the_member_and_proposal_as_rows_not_whole_objects(app
     assert any("session_token" in s for s in statements)  # the member was read, as a row
 
 
+def test_a_signature_is_three_statements_and_on_postgresql_each_commits_alone(app):
+    """The member, the proposal with the signer's burst counts, and the write (issue 9).
+
+    On PostgreSQL no BEGIN or COMMIT goes with them (database.read_outside_transaction):
+    a surge's signature is then four round trips with the pool's ping, not seven.
+    """
+    with app.app_context():
+        p = proposal(db.session, ruleset(threshold=50))
+        path = f"/proposals/{p.public_id}"
+        engine = db.engine
+    signer = member_client(app, "signer")
+    token = csrf_from(signer.get(path).get_data(as_text=True))
+    sent: list[tuple[str, bool]] = []
+
+    def before(conn, cursor, statement, *args):
+        alone = getattr(conn.connection.dbapi_connection, "autocommit", False)
+        sent.append((" ".join(statement.split()), alone))
+
+    sqlalchemy_event.listen(engine, "before_cursor_execute", before)
+    try:
+        signed = signer.post(path + "/sign", data={"csrf_token": token})
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", before)
+    assert signed.status_code == 303 and signatures(app) == 1
+    reads = [statement for statement, _ in sent if statement.startswith("SELECT")]
+    assert len(reads) == 2, reads  # no read of its own for the burst check
+    assert "FROM member" in reads[0]
+    assert "recent_from_ip" in reads[1] and "recent_from_domain" in reads[1]
+    if engine.dialect.name == "postgresql":
+        assert [alone for _, alone in sent] == [True, True, True], sent
+        assert sent[2][0].startswith("WITH open_proposal")
+
+
 def test_busy_database_answers_503_not_recorded(app, monkeypatch):
     with app.app_context():
         p = proposal(db.session, ruleset(threshold=50))
