@@ -10,7 +10,7 @@ configured as bench/server.py configures gunicorn, one at a time, and prints the
 CPU per request of each kind, the machine's (with the database server's share, one
 request at a time) and the Python function calls per request (a count that does not
 depend on the host's speed). ``--profile`` prints the top of a cProfile of one
-kind; ``--phases`` prints the CPU and the calls per request inside each phase of a
+kind (``signed-in`` is the floor of a member's form post, bench/scenarios/surge.py); ``--phases`` prints the CPU and the calls per request inside each phase of a
 request (bench/phases.py: the session, the CSRF check, the member's load, the view's
 reads and writes) for the raw insert and the signature; ``--statements`` prints the
 SQL that one request of each kind sends (on PostgreSQL every statement is a round trip
@@ -184,7 +184,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--profile", choices=("sign", "vote", "raw"), default=None)
+    parser.add_argument(
+        "--profile", choices=("sign", "vote", "raw", "signed-in"), default=None
+    )
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--phases", action="store_true", help="CPU and calls by phase")
     parser.add_argument(
@@ -249,8 +251,14 @@ def main() -> None:
             phased = {"raw": raw[-len(raw) // 5 :], "sign": sign[-len(sign) // 5 :]}
             del raw[-len(raw) // 5 :], sign[-len(sign) // 5 :]
         raw_ms = _measure("raw insert", wsgi, raw, "201", args.profile == "raw")
+        # The signed-in floor, with the signers' own cookies and tokens before they sign.
+        floor = [
+            _environ("/bench/signed-in-insert", c, t, a, f"csrf_token={quote(t)}".encode())
+            for c, t, a in signers[: len(sign)]
+        ]
+        floor_ms = _measure("signed-in", wsgi, floor, "303", args.profile == "signed-in")
         sign_ms = _measure("sign", wsgi, sign, "303", args.profile == "sign")
-        print(f"raw/sign CPU {raw_ms / sign_ms:.3f}")
+        print(f"raw/sign CPU {raw_ms / sign_ms:.3f}  signed-in/sign CPU {floor_ms / sign_ms:.3f}")
         if args.phases:
             phases = _request_phases(served)
             _measure_phases("raw insert", wsgi, phased["raw"], "201", phases)
