@@ -9,10 +9,12 @@ cookie, CSRF token and X-Forwarded-For address) straight into the WSGI app of a 
 configured as bench/server.py configures gunicorn, one at a time, and prints the process
 CPU per request of each kind, the machine's (with the database server's share, one
 request at a time) and the Python function calls per request (a count that does not
-depend on the host's speed). ``--profile`` prints the top of a cProfile of one
-kind (``signed-in`` is the floor of a member's form post, bench/scenarios/surge.py); ``--phases`` prints the CPU and the calls per request inside each phase of a
-request (bench/phases.py: the session, the CSRF check, the member's load, the view's
-reads and writes) for the raw insert and the signature; ``--statements`` prints the
+depend on the host's speed), for the raw insert, the signed-in floor of a member's
+form post (bench/scenarios/surge.py), the signature and the ballot. ``--profile``
+prints the top of a cProfile of one kind; ``--phases`` prints the CPU and the calls
+per request inside each phase of a request (bench/phases.py: the session, the CSRF
+check, the member's load, the view's reads and writes) for the raw insert and the
+signature; ``--statements`` prints the
 SQL that one request of each kind sends (on PostgreSQL every statement is a round trip
 to a server sharing the same two cores).
 Not a benchmark result: a tool for finding where a request's time goes.
