@@ -186,9 +186,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument(
-        "--profile", choices=("sign", "vote", "raw", "signed-in"), default=None
-    )
+    parser.add_argument("--profile", choices=("sign", "vote", "raw", "signed-in"), default=None)
     parser.add_argument("--statements", action="store_true")
     parser.add_argument("--phases", action="store_true", help="CPU and calls by phase")
     parser.add_argument(
