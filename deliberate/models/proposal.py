@@ -155,9 +155,9 @@ class Signature(Base):
         # The burst check before every signature (services.signature_bursts) reads at most
         # its limit of entries here. Without them it walked every signature the proposal
         # had in the last hour: 10 ms a signature on SQLite at 30,000 an hour, in a surge.
-        # The address leads, so that no other index can serve the check (on a table with
-        # no statistics yet, PostgreSQL read the domain's index for the address's check,
-        # every signature of the hour) and so that they also serve striking out every
+        # The address leads, so that the domain's index cannot serve the address's check
+        # (on a table with no statistics yet, PostgreSQL read it and filtered every
+        # signature of the hour), and so that they also serve striking out every
         # signature from one address or domain, on all proposals (migration 0018).
         Index("ix_signature_ip_proposal_recent", "ip_address", "proposal_id", "signed_at"),
         Index("ix_signature_domain_proposal_recent", "email_domain", "proposal_id", "signed_at"),

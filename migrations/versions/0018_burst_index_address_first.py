@@ -4,8 +4,8 @@ The burst check counts one address's (or domain's) recent signatures on one prop
 With the proposal first in both of its indexes, PostgreSQL, on a table it had no
 statistics for yet (a new deployment, or a surge before autoanalyze), read the
 domain's index for the address's check and filtered every signature of the hour: 54
-pages a signature instead of 3. With the address first, only its own index can serve
-the check, whatever the statistics say; and the same index serves striking out every
+pages a signature instead of 3. With the address first, the domain's index cannot
+serve the address's check; and the same index serves striking out every
 signature from one address on all proposals, so ``ix_signature_ip_address`` and
 ``ix_signature_email_domain`` repeat it. A signature writes two index entries fewer.
 
