@@ -21,31 +21,30 @@ branch_labels = None
 depends_on = None
 
 
+# Each layout's indexes, by name: the one migration 0013 made and 0018's.
+PROPOSAL_FIRST = {
+    "ix_signature_proposal_ip_recent": ["proposal_id", "ip_address", "signed_at"],
+    "ix_signature_proposal_domain_recent": ["proposal_id", "email_domain", "signed_at"],
+    "ix_signature_ip_address": ["ip_address"],
+    "ix_signature_email_domain": ["email_domain"],
+}
+ADDRESS_FIRST = {
+    "ix_signature_ip_proposal_recent": ["ip_address", "proposal_id", "signed_at"],
+    "ix_signature_domain_proposal_recent": ["email_domain", "proposal_id", "signed_at"],
+}
+
+
+def _replace(old: dict, new: dict) -> None:
+    # The new ones first: the burst check and striking out always have an index.
+    for name, columns in new.items():
+        op.create_index(name, "signature", columns)
+    for name in old:
+        op.drop_index(name, table_name="signature")
+
+
 def upgrade():
-    op.create_index(
-        "ix_signature_ip_proposal_recent", "signature", ["ip_address", "proposal_id", "signed_at"]
-    )
-    op.create_index(
-        "ix_signature_domain_proposal_recent",
-        "signature",
-        ["email_domain", "proposal_id", "signed_at"],
-    )
-    op.drop_index("ix_signature_proposal_ip_recent", table_name="signature")
-    op.drop_index("ix_signature_proposal_domain_recent", table_name="signature")
-    op.drop_index("ix_signature_ip_address", table_name="signature")
-    op.drop_index("ix_signature_email_domain", table_name="signature")
+    _replace(PROPOSAL_FIRST, ADDRESS_FIRST)
 
 
 def downgrade():
-    op.create_index("ix_signature_ip_address", "signature", ["ip_address"])
-    op.create_index("ix_signature_email_domain", "signature", ["email_domain"])
-    op.create_index(
-        "ix_signature_proposal_ip_recent", "signature", ["proposal_id", "ip_address", "signed_at"]
-    )
-    op.create_index(
-        "ix_signature_proposal_domain_recent",
-        "signature",
-        ["proposal_id", "email_domain", "signed_at"],
-    )
-    op.drop_index("ix_signature_ip_proposal_recent", table_name="signature")
-    op.drop_index("ix_signature_domain_proposal_recent", table_name="signature")
+    _replace(ADDRESS_FIRST, PROPOSAL_FIRST)
