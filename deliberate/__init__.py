@@ -151,13 +151,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.localize_callback = str  # translated when flashed, in the member's language
     login_manager.session_protection = "basic"
 
-    from deliberate.services import signed_in
+    from deliberate.web.member_loading import load_member
 
-    @login_manager.user_loader
-    def load_member(session_token: str):
-        # A plain row, not the ORM member: every signed-in request reads it, and views
-        # that need the ORM object ask for it (deliberate.web.signed_in).
-        return signed_in.by_session_token(db.session, session_token)
+    login_manager.user_loader(load_member)
 
 
 def _select_locale() -> str | None:

@@ -47,7 +47,7 @@ class SignableProposal:
 
 
 # Built once: every signature runs it.
-_COLUMNS = (
+COLUMNS = (
     _proposal.c.id,
     _proposal.c.public_id,
     _proposal.c.author_id,
@@ -62,21 +62,17 @@ _COLUMNS = (
     _proposal.c.deliberation_ends_at,
     _group.c.name.label("local_group_name"),
 )
-_JOINED = _proposal.outerjoin(_group, _group.c.id == _proposal.c.local_group_id)
+JOINED = _proposal.outerjoin(_group, _group.c.id == _proposal.c.local_group_id)
 _BY_REF = _proposal.c.public_id == bindparam("ref")
 _BY_ID = _proposal.c.id == bindparam("proposal_id")
 # By whether the signer's burst counts are read too.
 _SELECT_BY_REF = {
-    False: select(*_COLUMNS).select_from(_JOINED).where(_BY_REF),
-    True: select(*_COLUMNS, *recent_from_columns(_proposal.c.id))
-    .select_from(_JOINED)
-    .where(_BY_REF),
+    False: select(*COLUMNS).select_from(JOINED).where(_BY_REF),
+    True: select(*COLUMNS, *recent_from_columns(_proposal.c.id)).select_from(JOINED).where(_BY_REF),
 }
 _SELECT_BY_ID = {
-    False: select(*_COLUMNS).select_from(_JOINED).where(_BY_ID),
-    True: select(*_COLUMNS, *recent_from_columns(_proposal.c.id))
-    .select_from(_JOINED)
-    .where(_BY_ID),
+    False: select(*COLUMNS).select_from(JOINED).where(_BY_ID),
+    True: select(*COLUMNS, *recent_from_columns(_proposal.c.id)).select_from(JOINED).where(_BY_ID),
 }
 
 
@@ -89,9 +85,16 @@ def by_ref(
     """
     params = {"ref": ref} | (burst.params() if burst else {})
     row = session.connection().execute(_SELECT_BY_REF[burst is not None], params).one_or_none()
-    if row is None or (row.state == ProposalState.DRAFT and row.author_id != viewer_id):
+    return visible(None if row is None else SignableProposal(**row._mapping), viewer_id)
+
+
+def visible(proposal: SignableProposal | None, viewer_id: int | None) -> SignableProposal:
+    """The proposal read by reference, unless there is none or it is someone else's draft."""
+    if proposal is None:
         raise NotFoundError(_l("There is no such proposal, or it is still a draft."))
-    return SignableProposal(**row._mapping)
+    if proposal.state == ProposalState.DRAFT and proposal.author_id != viewer_id:
+        raise NotFoundError(_l("There is no such proposal, or it is still a draft."))
+    return proposal
 
 
 def by_id(

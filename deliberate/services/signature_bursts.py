@@ -51,7 +51,7 @@ class BurstCheck:
 _KEYS = {"ip_address": "ip", "email_domain": "domain"}
 
 
-def _recent_from(column: str, proposal_id):
+def _recent_from(column: str, proposal_id, value=None):
     # Counts at most the limit's rows: the cost stays flat however large the burst.
     # Newest first, as the index of the address (or domain) holds them: with a bare
     # LIMIT, PostgreSQL's statistics made a scan of the table look cheaper whenever
@@ -60,7 +60,8 @@ def _recent_from(column: str, proposal_id):
     recent = (
         select(_signature.c.id)
         .where(
-            _signature.c[column] == bindparam(f"burst_{_KEYS[column]}"),
+            _signature.c[column]
+            == (bindparam(f"burst_{_KEYS[column]}") if value is None else value),
             _signature.c.proposal_id == proposal_id,
             _signature.c.signed_at >= bindparam("burst_since"),
         )
@@ -72,16 +73,17 @@ def _recent_from(column: str, proposal_id):
     return select(func.count()).select_from(recent).scalar_subquery()
 
 
-def recent_from_columns(proposal_id) -> tuple:
+def recent_from_columns(proposal_id, domain=None) -> tuple:
     """Two columns for a statement that reads the proposal ``proposal_id`` (a column).
 
     ``recent_from_ip`` and ``recent_from_domain``: the signature rows on it from the
     signer's address and domain since the window began, each counted up to its limit.
-    Their parameters are ``BurstCheck.params()``.
+    Their parameters are ``BurstCheck.params()``; ``domain``, an expression of the same
+    statement, takes the place of the ``burst_domain`` parameter.
     """
     return (
         _recent_from("ip_address", proposal_id).label("recent_from_ip"),
-        _recent_from("email_domain", proposal_id).label("recent_from_domain"),
+        _recent_from("email_domain", proposal_id, domain).label("recent_from_domain"),
     )
 
 

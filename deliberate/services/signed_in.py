@@ -55,7 +55,7 @@ class SignedInMember:
 
 # Built once: building a statement costs more than running it. One row per role held
 # (one row with no role for a plain member), so the roles need no second query.
-_SELECT = select(
+COLUMNS = (
     _member.c.id,
     _member.c.public_id,
     _member.c.display_name,
@@ -69,27 +69,28 @@ _SELECT = select(
     _group.c.name.label("local_group_name"),
     _member.c.session_token,
     _grant.c.role,
-).select_from(
-    _member.outerjoin(_group, _group.c.id == _member.c.local_group_id).outerjoin(
-        _grant, _grant.c.member_id == _member.c.id
-    )
 )
+JOINED = _member.outerjoin(_group, _group.c.id == _member.c.local_group_id).outerjoin(
+    _grant, _grant.c.member_id == _member.c.id
+)
+_SELECT = select(*COLUMNS).select_from(JOINED)
 _BY_SESSION_TOKEN = _SELECT.where(_member.c.session_token == bindparam("token"))
 _BY_ID = _SELECT.where(_member.c.id == bindparam("member_id"))
 
 
 def by_session_token(session: Session, token: str) -> SignedInMember | None:
     """The member whose login cookie carries ``token``, or None (a rotated or unknown one)."""
-    return _from_rows(session.connection().execute(_BY_SESSION_TOKEN, {"token": token}).all())
+    return from_rows(session.connection().execute(_BY_SESSION_TOKEN, {"token": token}).all())
 
 
 def by_id(session: Session, member_id: int) -> SignedInMember | None:
     """The member with this row id, or None."""
     rows = session.connection().execute(_BY_ID, {"member_id": member_id}).all()
-    return _from_rows(rows)
+    return from_rows(rows)
 
 
-def _from_rows(rows) -> SignedInMember | None:
+def from_rows(rows) -> SignedInMember | None:
+    """The member from the rows of a statement with ``COLUMNS`` over ``JOINED``."""
     if not rows:
         return None
     first = rows[0]

@@ -30,6 +30,7 @@ from deliberate.services import (
     signable_proposal,
     signature_checks,
     signature_quarantine,
+    signature_read,
     signing,
 )
 from deliberate.services.signature_bursts import BurstCheck, BurstLimits
@@ -302,6 +303,17 @@ def _burst_check_plan(session, p, ip: str) -> str:
     return " | ".join(row[-1] for row in rows)
 
 
+def _signature_read_plan(session, token: str, ref: str, ip: str) -> str:
+    """PostgreSQL's plan for the sign view's one read (services.signature_read)."""
+    compiled = signature_read._STATEMENT.compile(dialect=session.get_bind().dialect)
+    burst = BurstCheck(ip=ip, domain=None, now=NOW, limits=BurstLimits(per_ip=20, per_domain=50))
+    params = burst.params() | {"token": token, "ref": ref, "burst_domain_limit": 50}
+    rows = session.connection().exec_driver_sql(
+        f"EXPLAIN {compiled}", compiled.construct_params(params)
+    )
+    return " | ".join(row[0] for row in rows)
+
+
 def test_the_burst_check_reads_the_index_of_its_address_not_the_hours_signatures(session):
     # In a surge every signature runs the check. With only (proposal, signed_at) or the
     # address alone to go on, it read every signature of the last hour, or every one
@@ -335,3 +347,8 @@ def test_the_burst_check_reads_the_index_of_its_address_not_the_hours_signatures
         session.execute(text("ANALYZE signature"))
     plan = _burst_check_plan(session, p, office)
     assert "ix_signature_ip_proposal_recent" in plan, plan
+    if session.get_bind().dialect.name == "postgresql":
+        signer = session.get(Member, members[0])
+        plan = _signature_read_plan(session, signer.session_token, p.public_id, office)
+        assert "ix_signature_ip_proposal_recent" in plan, plan
+        assert "ix_signature_domain_proposal_recent" in plan, plan
