@@ -42,8 +42,9 @@ def _burst_limits() -> signature_bursts.BurstLimits:
 
 
 def _reads_outside_transaction(view):
-    """The member's load and the proposal's read each commit alone (PostgreSQL).
+    """The signature's read commits alone (PostgreSQL), before the member's load runs it.
 
+    On PostgreSQL the member's load reads the proposal too (_load_signer_with_proposal).
     See database.read_outside_transaction: the signature's write is then its one
     statement (execute_alone), and no BEGIN or COMMIT goes to the server.
     """
