@@ -5,6 +5,7 @@ from functools import wraps
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from deliberate.core.errors import DeliberateError
 from deliberate.database import read_outside_transaction
@@ -62,16 +63,22 @@ def _load_signer_with_proposal(session_token: str) -> SignedInMember | None:
 
     What was read besides the member waits on ``g`` for the view (services.signature_read).
     """
-    if db.session.get_bind().dialect.name != "postgresql":
+    # After a failed read (a lock timeout, T06), the error page asks for the member
+    # again: it gets the member alone, as every other request does.
+    if db.session.get_bind().dialect.name != "postgresql" or "signature_read_failed" in g:
         return signed_in.by_session_token(db.session, session_token)
-    found = signature_read.read(
-        db.session,
-        token=session_token,
-        ref=request.view_args["ref"],
-        ip=request.remote_addr,
-        now=utcnow(),
-        limits=_burst_limits(),
-    )
+    try:
+        found = signature_read.read(
+            db.session,
+            token=session_token,
+            ref=request.view_args["ref"],
+            ip=request.remote_addr,
+            now=utcnow(),
+            limits=_burst_limits(),
+        )
+    except SQLAlchemyError:
+        g.signature_read_failed = True
+        raise
     if found is None:
         return None
     g.signature_read = found
