@@ -90,9 +90,9 @@ def by_ref(
 
 def visible(proposal: SignableProposal | None, viewer_id: int | None) -> SignableProposal:
     """The proposal read by reference, unless there is none or it is someone else's draft."""
-    if proposal is None:
-        raise NotFoundError(_l("There is no such proposal, or it is still a draft."))
-    if proposal.state == ProposalState.DRAFT and proposal.author_id != viewer_id:
+    if proposal is None or (
+        proposal.state == ProposalState.DRAFT and proposal.author_id != viewer_id
+    ):
         raise NotFoundError(_l("There is no such proposal, or it is still a draft."))
     return proposal
 

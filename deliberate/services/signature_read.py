@@ -89,9 +89,11 @@ def read(
         # An address not stored normalised, or with no domain: count as signing would.
         proposal = signable_proposal.by_id(session, first.proposal_id, burst=burst)
         return SignatureRead(signer=signer, proposal=proposal, burst=burst)
-    fields = {column.name: first._mapping[column.name] for column in _PROPOSAL_COLUMNS}
     proposal = SignableProposal(
-        **{name.removeprefix("proposal_"): value for name, value in fields.items()},
+        **{
+            column.name.removeprefix("proposal_"): first._mapping[column.name]
+            for column in _PROPOSAL_COLUMNS
+        },
         recent_from_ip=first.recent_from_ip,
         recent_from_domain=first.recent_from_domain,
     )
